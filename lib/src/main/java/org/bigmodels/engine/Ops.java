@@ -1,0 +1,649 @@
+package org.bigmodels.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The differentiable operations. Each one is a forward computation on ND4J arrays followed, right below it, by its
+ * backward rule: given {@code g = dLoss/dOut}, add {@code dLoss/dInput} to each input. Shapes are checked here,
+ * before ND4J is called, so a mistake is a {@link ShapeException} naming the op and both shapes.
+ *
+ * <p>Conventions: the last axis is the feature axis; broadcasting follows NumPy's rules; every result is a fresh
+ * row-major array. Taught in 02-backprop-from-scratch (elementwise, reductions, matmul), 03-mlp-mnist (losses) and
+ * 04-tiny-gpt (layer norm, embedding, softmax, causal mask, split/concat).
+ */
+public final class Ops {
+    private Ops() {}
+
+    // =================================================================== matrix product
+
+    /**
+     * Matrix product on the last two axes: [m,k]·[k,n]; [..., m,k]·[k,n] (a batch of rows times one matrix, as in a
+     * linear layer applied to [B,T,C]); or [..., m,k]·[..., k,n] with equal leading axes (batched, as in attention).
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        INDArray av = a.value(), bv = b.value();
+        sameType("matmul", a, b);
+        if (av.rank() < 2 || bv.rank() < 2 || av.size(-1) != bv.size(-2)
+                || (bv.rank() > 2 && !Arrays.equals(lead(av), lead(bv)))) {
+            throw new ShapeException("matmul", "[..., m, k] x [k, n] or [..., m, k] x [..., k, n] with equal leading axes",
+                    Arrays.toString(av.shape()) + " x " + Arrays.toString(bv.shape()));
+        }
+        if (bv.rank() == 2) {
+            INDArray a2 = rows(av);
+            INDArray out2 = Gemm.mm(a2, false, bv, false);
+            long[] outShape = av.shape().clone();
+            outShape[outShape.length - 1] = bv.size(1);
+            return Tensor.result(out2.reshape('c', outShape), "matmul", g -> {
+                INDArray g2 = rows(g);
+                if (a.needsGrad()) a.accumulate(Gemm.mm(g2, false, bv, true).reshape('c', av.shape()), true);
+                if (b.needsGrad()) b.accumulate(Gemm.mm(a2, true, g2, false), true);
+            }, a, b);
+        }
+        INDArray out = BatchedGemm.mm(av, false, bv, false);
+        return Tensor.result(out, "matmul", g -> {
+            if (a.needsGrad()) a.accumulate(BatchedGemm.mm(g, false, bv, true), true);
+            if (b.needsGrad()) b.accumulate(BatchedGemm.mm(av, true, g, false), true);
+        }, a, b);
+    }
+
+    /**
+     * {@code x·w + b}, the affine map of a linear layer, in one op: the bias is copied into the result first and the
+     * product added on top, so there is no separate broadcast add. x is [..., in], w is [in, out], b is [out].
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        INDArray xv = x.value(), wv = w.value();
+        sameType("linear", x, w);
+        if (xv.rank() < 2 || wv.rank() != 2 || xv.size(-1) != wv.size(0)
+                || (b != null && (b.rank() != 1 || b.size(0) != wv.size(1)))) {
+            throw new ShapeException("linear", "x [..., in], w [in, out], b [out]", "x " + Arrays.toString(xv.shape())
+                    + ", w " + Arrays.toString(wv.shape()) + (b == null ? "" : ", b " + Arrays.toString(b.shape())));
+        }
+        INDArray x2 = rows(xv);
+        INDArray out2 = Nd4j.createUninitialized(xv.dataType(), x2.size(0), wv.size(1));
+        if (b != null) {
+            sameType("linear", x, b);
+            out2.assign(b.value().reshape(1, wv.size(1)).broadcast(out2.shape()));
+        }
+        Gemm.mm(x2, false, wv, false, out2, 1.0, b == null ? 0.0 : 1.0);
+        long[] outShape = xv.shape().clone();
+        outShape[outShape.length - 1] = wv.size(1);
+        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        return Tensor.result(out2.reshape('c', outShape), "linear", g -> {
+            INDArray g2 = rows(g);
+            if (x.needsGrad()) x.accumulate(Gemm.mm(g2, false, wv, true).reshape('c', xv.shape()), true);
+            if (w.needsGrad()) w.accumulate(Gemm.mm(x2, true, g2, false), true);
+            if (b != null && b.needsGrad()) b.accumulate(g2.sum(0), true);
+        }, inputs);
+    }
+
+    // =================================================================== elementwise, with broadcasting
+
+    public static Tensor add(Tensor a, Tensor b) {
+        long[] shape = broadcastShape("add", a, b);
+        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        Nd4j.exec(new AddOp(new INDArray[] {a.value(), b.value()}, new INDArray[] {out}));
+        return Tensor.result(out, "add", g -> {
+            a.accumulate(unbroadcast(g, a.shape()), !Arrays.equals(g.shape(), a.shape()));
+            b.accumulate(unbroadcast(g, b.shape()), !Arrays.equals(g.shape(), b.shape()));
+        }, a, b);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        long[] shape = broadcastShape("sub", a, b);
+        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        Nd4j.exec(new SubOp(new INDArray[] {a.value(), b.value()}, new INDArray[] {out}));
+        return Tensor.result(out, "sub", g -> {
+            a.accumulate(unbroadcast(g, a.shape()), !Arrays.equals(g.shape(), a.shape()));
+            if (b.needsGrad()) b.accumulate(unbroadcast(g, b.shape()).neg(), true);
+        }, a, b);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        long[] shape = broadcastShape("mul", a, b);
+        INDArray out = bmul(a.value(), b.value(), shape);
+        return Tensor.result(out, "mul", g -> {
+            if (a.needsGrad()) a.accumulate(unbroadcast(bmul(g, b.value(), g.shape()), a.shape()), true);
+            if (b.needsGrad()) b.accumulate(unbroadcast(bmul(g, a.value(), g.shape()), b.shape()), true);
+        }, a, b);
+    }
+
+    public static Tensor div(Tensor a, Tensor b) {
+        long[] shape = broadcastShape("div", a, b);
+        INDArray out = bdiv(a.value(), b.value(), shape);
+        return Tensor.result(out, "div", g -> {
+            INDArray gOverB = bdiv(g, b.value(), g.shape());
+            if (a.needsGrad()) a.accumulate(unbroadcast(gOverB, a.shape()), true);
+            // d(a/b)/db = -a/b^2 = -(a/b)/b
+            if (b.needsGrad()) b.accumulate(unbroadcast(bmul(gOverB, out, g.shape()).negi(), b.shape()), true);
+        }, a, b);
+    }
+
+    public static Tensor addScalar(Tensor a, double c) {
+        return Tensor.result(a.value().add(c), "add", g -> a.accumulate(g, false), a);
+    }
+
+    public static Tensor scale(Tensor a, double c) {
+        return Tensor.result(a.value().mul(c), "scale", g -> a.accumulate(g.mul(c), true), a);
+    }
+
+    public static Tensor pow(Tensor a, double p) {
+        INDArray x = a.value();
+        return Tensor.result(Transforms.pow(x, p, true), "pow",
+                g -> a.accumulate(Transforms.pow(x, p - 1, true).muli(p).muli(g), true), a);
+    }
+
+    // =================================================================== activations and elementwise functions
+
+    public static Tensor relu(Tensor a) {
+        INDArray x = a.value();
+        INDArray out = Transforms.relu(x, true);
+        return Tensor.result(out, "relu", g -> {
+            INDArray gx = Nd4j.createUninitialized(g.dataType(), g.shape());
+            Nd4j.exec(new ThresholdReluBp(x, g, gx, 0.0)); // g where x > 0, else 0
+            a.accumulate(gx, true);
+        }, a);
+    }
+
+    private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+
+    /**
+     * GELU in the tanh form used by GPT-2: {@code 0.5 x (1 + tanh(c (x + 0.044715 x^3)))}, c = sqrt(2/pi).
+     */
+    public static Tensor gelu(Tensor a) {
+        INDArray x = a.value();
+        INDArray x2 = x.mul(x);
+        INDArray t = Transforms.tanh(x2.mul(0.044715).addi(1.0).muli(x).muli(GELU_C), false);
+        INDArray out = t.add(1.0).muli(x).muli(0.5);
+        return Tensor.result(out, "gelu", g -> {
+            // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)
+            INDArray sech2 = t.mul(t).rsubi(1.0);
+            INDArray inner = x2.mul(3 * 0.044715).addi(1.0).muli(GELU_C);
+            INDArray d = sech2.muli(inner).muli(x).muli(0.5).addi(t.add(1.0).muli(0.5));
+            a.accumulate(d.muli(g), true);
+        }, a);
+    }
+
+    public static Tensor tanh(Tensor a) {
+        INDArray out = Transforms.tanh(a.value(), true);
+        return Tensor.result(out, "tanh", g -> a.accumulate(out.mul(out).rsubi(1.0).muli(g), true), a);
+    }
+
+    public static Tensor sigmoid(Tensor a) {
+        INDArray out = Transforms.sigmoid(a.value(), true);
+        return Tensor.result(out, "sigmoid", g -> a.accumulate(out.rsub(1.0).muli(out).muli(g), true), a);
+    }
+
+    public static Tensor exp(Tensor a) {
+        INDArray out = Transforms.exp(a.value(), true);
+        return Tensor.result(out, "exp", g -> a.accumulate(out.mul(g), true), a);
+    }
+
+    public static Tensor log(Tensor a) {
+        INDArray x = a.value();
+        return Tensor.result(Transforms.log(x, true), "log", g -> a.accumulate(g.div(x), true), a);
+    }
+
+    // =================================================================== reductions
+
+    /** Sum of all elements, a scalar. */
+    public static Tensor sum(Tensor a) {
+        INDArray x = a.value();
+        return Tensor.result(Nd4j.scalar(x.dataType(), x.sumNumber().doubleValue()), "sum",
+                g -> a.accumulate(Nd4j.valueArrayOf(x.shape(), g.getDouble(0), x.dataType()), true), a);
+    }
+
+    /** Sum over the given axes (negative counts from the end). */
+    public static Tensor sum(Tensor a, boolean keepDims, int... axes) {
+        int[] ax = axes(a, "sum", axes);
+        INDArray out = a.value().sum(keepDims, ax);
+        return Tensor.result(out, "sum", g -> a.accumulate(expand(g, a.shape(), ax, 1.0), true), a);
+    }
+
+    /** Mean of all elements, a scalar. */
+    public static Tensor mean(Tensor a) {
+        INDArray x = a.value();
+        long n = x.length();
+        return Tensor.result(Nd4j.scalar(x.dataType(), x.sumNumber().doubleValue() / n), "mean",
+                g -> a.accumulate(Nd4j.valueArrayOf(x.shape(), g.getDouble(0) / n, x.dataType()), true), a);
+    }
+
+    /** Mean over the given axes (negative counts from the end). */
+    public static Tensor mean(Tensor a, boolean keepDims, int... axes) {
+        int[] ax = axes(a, "mean", axes);
+        long n = 1;
+        for (int d : ax) n *= a.size(d);
+        double inv = 1.0 / n;
+        INDArray out = a.value().mean(keepDims, ax);
+        return Tensor.result(out, "mean", g -> a.accumulate(expand(g, a.shape(), ax, inv), true), a);
+    }
+
+    // =================================================================== shape
+
+    /** The same elements in a new shape (row-major order); one size may be -1. */
+    public static Tensor reshape(Tensor a, long... shape) {
+        long[] target = inferShape(a, shape);
+        INDArray x = a.value();
+        INDArray out = x.reshape('c', target);
+        if (!Gemm.isPlainRowMajor(out)) out = out.dup('c');
+        return Tensor.result(out, "reshape", g -> a.accumulate(g.reshape('c', x.shape()), false), a);
+    }
+
+    /** Swaps two axes (a copy in row-major order, so the next op reads memory in order). */
+    public static Tensor transpose(Tensor a, int dim0, int dim1) {
+        int r = a.rank();
+        int d0 = dim0 < 0 ? dim0 + r : dim0, d1 = dim1 < 0 ? dim1 + r : dim1;
+        if (d0 < 0 || d0 >= r || d1 < 0 || d1 >= r) {
+            throw new ShapeException("transpose", "two axes in [-" + r + ", " + r + ")",
+                    "axes " + dim0 + ", " + dim1 + " of shape " + Arrays.toString(a.shape()));
+        }
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) perm[i] = i;
+        perm[d0] = d1;
+        perm[d1] = d0;
+        INDArray out = a.value().permute(perm).dup('c');
+        return Tensor.result(out, "transpose", g -> a.accumulate(g.permute(perm).dup('c'), true), a);
+    }
+
+    /** Joins tensors along an axis; all other sizes must agree. */
+    public static Tensor concat(int axis, Tensor... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("concat: expected at least one tensor, got none");
+        Tensor first = parts[0];
+        int ax = axis < 0 ? axis + first.rank() : axis;
+        INDArray[] values = new INDArray[parts.length];
+        long[] offsets = new long[parts.length + 1];
+        for (int i = 0; i < parts.length; i++) {
+            Tensor p = parts[i];
+            sameType("concat", first, p);
+            long[] s = p.shape();
+            boolean ok = s.length == first.rank() && ax >= 0 && ax < s.length;
+            for (int d = 0; ok && d < s.length; d++) ok = d == ax || s[d] == first.size(d);
+            if (!ok) {
+                throw new ShapeException("concat", "tensors whose shapes agree except on axis " + axis,
+                        Arrays.toString(first.shape()) + " and " + Arrays.toString(s) + " (part " + i + ")");
+            }
+            values[i] = p.value();
+            offsets[i + 1] = offsets[i] + s[ax];
+        }
+        INDArray out = Nd4j.concat(ax, values);
+        return Tensor.result(out, "concat", g -> {
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i].needsGrad()) {
+                    parts[i].accumulate(g.get(along(g.rank(), ax, offsets[i], offsets[i + 1])).dup('c'), true);
+                }
+            }
+        }, parts);
+    }
+
+    /**
+     * Cuts a tensor along an axis into consecutive pieces of the given sizes (they must add up to the axis' size).
+     * The inverse of {@link #concat}; tensor parallelism cuts weights and activations this way.
+     */
+    public static List<Tensor> split(Tensor a, int axis, long... sizes) {
+        int ax = axis < 0 ? axis + a.rank() : axis;
+        long total = Arrays.stream(sizes).sum();
+        if (ax < 0 || ax >= a.rank() || total != a.size(ax) || Arrays.stream(sizes).anyMatch(s -> s <= 0)) {
+            throw new ShapeException("split", "positive sizes adding up to the size of axis " + axis,
+                    "sizes " + Arrays.toString(sizes) + " for shape " + Arrays.toString(a.shape()));
+        }
+        List<Tensor> pieces = new ArrayList<>();
+        long start = 0;
+        for (long size : sizes) {
+            INDArrayIndex[] idx = along(a.rank(), ax, start, start + size);
+            INDArray piece = a.value().get(idx).dup('c');
+            pieces.add(Tensor.result(piece, "split", g -> {
+                INDArray full = Nd4j.zeros(a.dataType(), a.shape());
+                full.get(idx).assign(g);
+                a.accumulate(full, true);
+            }, a));
+            start += size;
+        }
+        return pieces;
+    }
+
+    /** Splits into {@code n} equal pieces along an axis. */
+    public static List<Tensor> chunk(Tensor a, int axis, int n) {
+        int ax = axis < 0 ? axis + a.rank() : axis;
+        if (n <= 0 || ax < 0 || ax >= a.rank() || a.size(ax) % n != 0) {
+            throw new ShapeException("chunk", "an axis whose size divides into " + n + " equal pieces",
+                    "axis " + axis + " of shape " + Arrays.toString(a.shape()));
+        }
+        long[] sizes = new long[n];
+        Arrays.fill(sizes, a.size(ax) / n);
+        return split(a, ax, sizes);
+    }
+
+    // =================================================================== softmax and losses
+
+    /** Softmax over the last axis. */
+    public static Tensor softmax(Tensor a) {
+        INDArray out = Nd4j.createUninitialized(a.dataType(), a.shape());
+        Nd4j.exec(new SoftMax(a.value(), out, -1));
+        return Tensor.result(out, "softmax", g -> {
+            // dx = y * (g - sum(g * y))
+            INDArray gy = g.mul(out);
+            INDArray s = gy.sum(true, -1);
+            a.accumulate(bsub(g, s, g.shape()).muli(out), true);
+        }, a);
+    }
+
+    /** log(softmax(x)) over the last axis, computed stably. */
+    public static Tensor logSoftmax(Tensor a) {
+        INDArray out = logSoftmaxValue(a.value());
+        return Tensor.result(out, "logSoftmax", g -> {
+            // dx = g - softmax(x) * sum(g)
+            INDArray soft = Transforms.exp(out, true);
+            INDArray s = g.sum(true, -1);
+            a.accumulate(g.sub(bmul(soft, s, g.shape())), true);
+        }, a);
+    }
+
+    /**
+     * Mean cross-entropy between logits [..., C] and integer class targets [...] (any integer or floating type
+     * holding whole numbers). Fused with the softmax: its gradient is {@code (softmax - onehot) / N}.
+     */
+    public static Tensor crossEntropy(Tensor logits, INDArray targets) {
+        INDArray z = logits.value();
+        long c = z.size(-1);
+        long n = z.length() / c;
+        if (z.rank() < 2 || targets.length() != n || targets.rank() != z.rank() - 1 && !(targets.length() == n && targets.rank() <= 1 && z.rank() == 2)) {
+            throw new ShapeException("crossEntropy", "logits [..., C] and targets with the leading shape [...] of the logits",
+                    "logits " + Arrays.toString(z.shape()) + ", targets " + Arrays.toString(targets.shape()));
+        }
+        int[] t = targets.reshape(n).toIntVector();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] < 0 || t[i] >= c) {
+                throw new IllegalArgumentException("crossEntropy: targets must be class indices in [0, " + c
+                        + "), got " + t[i] + " at position " + i);
+            }
+        }
+        INDArray lsm = logSoftmaxValue(z.reshape('c', n, c));
+        INDArray oneHot = oneHot(t, (int) c, z.dataType());
+        double loss = -lsm.mul(oneHot).sumNumber().doubleValue() / n;
+        return Tensor.result(Nd4j.scalar(z.dataType(), loss), "crossEntropy", g -> {
+            INDArray d = Transforms.exp(lsm, true).subi(oneHot).muli(g.getDouble(0) / n);
+            logits.accumulate(d.reshape('c', z.shape()), true);
+        }, logits);
+    }
+
+    /** Mean squared error between two tensors of the same shape. */
+    public static Tensor mse(Tensor prediction, Tensor target) {
+        if (!Arrays.equals(prediction.shape(), target.shape())) {
+            throw new ShapeException("mse", "prediction and target of the same shape",
+                    Arrays.toString(prediction.shape()) + " and " + Arrays.toString(target.shape()));
+        }
+        sameType("mse", prediction, target);
+        INDArray diff = prediction.value().sub(target.value());
+        long n = diff.length();
+        double loss = diff.mul(diff).sumNumber().doubleValue() / n;
+        return Tensor.result(Nd4j.scalar(diff.dataType(), loss), "mse", g -> {
+            double k = 2.0 * g.getDouble(0) / n;
+            if (prediction.needsGrad()) prediction.accumulate(diff.mul(k), true);
+            if (target.needsGrad()) target.accumulate(diff.mul(-k), true);
+        }, prediction, target);
+    }
+
+    // =================================================================== transformer pieces
+
+    /**
+     * Layer normalization over the last axis: {@code (x - mean) / sqrt(var + eps) * gamma + beta}, with the
+     * backward written out in closed form (one pass, no graph of small ops).
+     */
+    public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        long c = x.size(-1);
+        if (gamma.rank() != 1 || beta.rank() != 1 || gamma.size(0) != c || beta.size(0) != c) {
+            throw new ShapeException("layerNorm", "x [..., C] with gamma [C] and beta [C]", "x "
+                    + Arrays.toString(x.shape()) + ", gamma " + Arrays.toString(gamma.shape()) + ", beta "
+                    + Arrays.toString(beta.shape()));
+        }
+        sameType("layerNorm", x, gamma);
+        INDArray xv = x.value();
+        long[] shape = xv.shape();
+        INDArray mu = xv.mean(true, -1);
+        INDArray xc = bsub(xv, mu, shape);
+        INDArray var = xc.mul(xc).mean(true, -1);
+        INDArray rstd = Transforms.pow(var.addi(eps), -0.5, false);
+        INDArray xhat = bmul(xc, rstd, shape);
+        INDArray out = bmul(xhat, gamma.value(), shape);
+        Nd4j.exec(new AddOp(new INDArray[] {out, beta.value()}, new INDArray[] {out}));
+        return Tensor.result(out, "layerNorm", g -> {
+            int[] lead = new int[shape.length - 1];
+            for (int i = 0; i < lead.length; i++) lead[i] = i;
+            if (gamma.needsGrad()) gamma.accumulate(g.mul(xhat).sum(lead), true);
+            if (beta.needsGrad()) beta.accumulate(g.sum(lead), true);
+            if (x.needsGrad()) {
+                // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = g * gamma
+                INDArray dxhat = bmul(g, gamma.value(), shape);
+                INDArray m1 = dxhat.mean(true, -1);
+                INDArray m2 = dxhat.mul(xhat).mean(true, -1);
+                INDArray dx = bsub(dxhat, m1, shape).subi(bmul(xhat, m2, shape));
+                x.accumulate(bmul(dx, rstd, shape), true);
+            }
+        }, x, gamma, beta);
+    }
+
+    /**
+     * Looks up rows of an embedding table [V, C] for integer indices of any shape [...], giving [..., C]. Backward
+     * adds each output row's gradient into the row it came from (rows used twice get both).
+     */
+    public static Tensor embedding(Tensor table, INDArray indices) {
+        if (table.rank() != 2) {
+            throw new ShapeException("embedding", "a table [V, C]", Arrays.toString(table.shape()));
+        }
+        long v = table.size(0), c = table.size(1);
+        int[] idx = indices.reshape(indices.length()).toIntVector();
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= v) {
+                throw new IllegalArgumentException("embedding: indices must be in [0, " + v + "), got " + idx[i]
+                        + " at position " + i + "; is the vocabulary size right?");
+            }
+        }
+        long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
+        outShape[indices.rank()] = c;
+        INDArray rows = Nd4j.pullRows(table.value(), 1, idx);
+        INDArray out = rows.reshape('c', outShape);
+        return Tensor.result(out, "embedding", g -> {
+            double[] gd = g.dup('c').data().asDouble();
+            double[] acc = new double[(int) (v * c)];
+            for (int i = 0; i < idx.length; i++) {
+                int src = i * (int) c, dst = idx[i] * (int) c;
+                for (int j = 0; j < c; j++) acc[dst + j] += gd[src + j];
+            }
+            table.accumulate(Nd4j.create(acc, new long[] {v, c}, 'c').castTo(table.dataType()), true);
+        }, table);
+    }
+
+    /**
+     * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p), so evaluation (no
+     * dropout) needs no rescaling. Uses ND4J's random generator: seed it ({@code Nd4j.getRandom().setSeed}) for
+     * repeatable runs.
+     */
+    public static Tensor dropout(Tensor a, double p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout: expected a probability in [0, 1), got " + p);
+        }
+        if (p == 0) return a;
+        INDArray mask = Nd4j.rand(a.dataType(), a.shape()).gt(p).castTo(a.dataType()).muli(1.0 / (1.0 - p));
+        return Tensor.result(a.value().mul(mask), "dropout", g -> a.accumulate(g.mul(mask), true), a);
+    }
+
+    private static final Map<String, INDArray[]> CAUSAL = new ConcurrentHashMap<>();
+
+    /**
+     * Hides the future from attention scores [..., T, T]: position (i, j) with j > i becomes -infinity, so softmax
+     * gives it weight 0. Its gradient there is 0.
+     */
+    public static Tensor causalMask(Tensor scores) {
+        long t = scores.size(-1);
+        if (scores.rank() < 2 || scores.size(-2) != t) {
+            throw new ShapeException("causalMask", "attention scores [..., T, T]", Arrays.toString(scores.shape()));
+        }
+        INDArray[] m = CAUSAL.computeIfAbsent(t + "/" + scores.dataType(), k -> {
+            double[] add = new double[(int) (t * t)], keep = new double[(int) (t * t)];
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    add[(int) (i * t + j)] = j > i ? Double.NEGATIVE_INFINITY : 0.0;
+                    keep[(int) (i * t + j)] = j > i ? 0.0 : 1.0;
+                }
+            }
+            return new INDArray[] {Nd4j.create(add, new long[] {t, t}, 'c').castTo(scores.dataType()),
+                    Nd4j.create(keep, new long[] {t, t}, 'c').castTo(scores.dataType())};
+        });
+        INDArray out = Nd4j.createUninitialized(scores.dataType(), scores.shape());
+        Nd4j.exec(new AddOp(new INDArray[] {scores.value(), m[0]}, new INDArray[] {out}));
+        return Tensor.result(out, "causalMask", g -> scores.accumulate(bmul(g, m[1], g.shape()), true), scores);
+    }
+
+    // =================================================================== helpers
+
+    static INDArray logSoftmaxValue(INDArray x) {
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        Nd4j.exec(new LogSoftMax(x, out)); // over the last axis
+        return out;
+    }
+
+    static INDArray oneHot(int[] t, int classes, DataType type) {
+        float[] data = new float[t.length * classes];
+        for (int i = 0; i < t.length; i++) data[i * classes + t[i]] = 1f;
+        return Nd4j.create(data, new long[] {t.length, classes}, 'c').castTo(type);
+    }
+
+    /** [..., k] viewed as [rows, k] (row-major, no copy when already plain). */
+    static INDArray rows(INDArray x) {
+        INDArray plain = Gemm.isPlainRowMajor(x) ? x : x.dup('c');
+        return plain.rank() == 2 ? plain : plain.reshape('c', plain.length() / plain.size(-1), plain.size(-1));
+    }
+
+    private static long[] lead(INDArray x) {
+        return Arrays.copyOf(x.shape(), x.rank() - 2);
+    }
+
+    static INDArray bmul(INDArray a, INDArray b, long[] shape) {
+        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        Nd4j.exec(new MulOp(new INDArray[] {a, b}, new INDArray[] {out}));
+        return out;
+    }
+
+    static INDArray bdiv(INDArray a, INDArray b, long[] shape) {
+        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        Nd4j.exec(new DivOp(new INDArray[] {a, b}, new INDArray[] {out}));
+        return out;
+    }
+
+    static INDArray bsub(INDArray a, INDArray b, long[] shape) {
+        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        Nd4j.exec(new SubOp(new INDArray[] {a, b}, new INDArray[] {out}));
+        return out;
+    }
+
+    static void sameType(String op, Tensor a, Tensor b) {
+        if (a.dataType() != b.dataType()) {
+            throw new IllegalArgumentException(op + ": expected tensors of one data type, got " + a.dataType()
+                    + " " + Arrays.toString(a.shape()) + " and " + b.dataType() + " " + Arrays.toString(b.shape())
+                    + "; convert one with castTo(...)");
+        }
+    }
+
+    /** NumPy broadcasting: align shapes on the right; each pair of sizes must be equal or one of them 1. */
+    static long[] broadcastShape(String op, Tensor a, Tensor b) {
+        sameType(op, a, b);
+        long[] sa = a.shape(), sb = b.shape();
+        int r = Math.max(sa.length, sb.length);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            long da = i < r - sa.length ? 1 : sa[i - (r - sa.length)];
+            long db = i < r - sb.length ? 1 : sb[i - (r - sb.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new ShapeException(op, "shapes that broadcast (equal sizes, or 1, aligned on the right)",
+                        Arrays.toString(sa) + " and " + Arrays.toString(sb));
+            }
+            out[i] = Math.max(da, db);
+        }
+        return out;
+    }
+
+    /** Sums a broadcast gradient back down to the shape of the input that was broadcast. */
+    static INDArray unbroadcast(INDArray g, long[] shape) {
+        if (Arrays.equals(g.shape(), shape)) return g;
+        int extra = g.rank() - shape.length;
+        List<Integer> dims = new ArrayList<>();
+        for (int i = 0; i < g.rank(); i++) {
+            if (i < extra || (shape[i - extra] == 1 && g.size(i) != 1)) dims.add(i);
+        }
+        INDArray s = g.sum(true, dims.stream().mapToInt(Integer::intValue).toArray());
+        return s.reshape('c', shape.length == 0 ? new long[0] : shape);
+    }
+
+    /** Spreads a reduced gradient back over the reduced axes, times a factor (1 for sum, 1/n for mean). */
+    private static INDArray expand(INDArray g, long[] shape, int[] axes, double factor) {
+        long[] kept = shape.clone();
+        for (int d : axes) kept[d] = 1;
+        INDArray gk = g.reshape('c', kept);
+        INDArray out = Nd4j.valueArrayOf(shape, factor, g.dataType());
+        Nd4j.exec(new MulOp(new INDArray[] {out, gk}, new INDArray[] {out}));
+        return out;
+    }
+
+    private static int[] axes(Tensor a, String op, int... axes) {
+        if (axes.length == 0) {
+            throw new IllegalArgumentException(op + ": name the axes to reduce, or call " + op + "() for all");
+        }
+        int[] out = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            int d = axes[i] < 0 ? axes[i] + a.rank() : axes[i];
+            if (d < 0 || d >= a.rank()) {
+                throw new ShapeException(op, "axes in [-" + a.rank() + ", " + a.rank() + ")",
+                        "axis " + axes[i] + " for shape " + Arrays.toString(a.shape()));
+            }
+            out[i] = d;
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static long[] inferShape(Tensor a, long[] shape) {
+        long known = 1;
+        int unknown = -1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == -1 && unknown < 0) unknown = i;
+            else if (shape[i] <= 0) {
+                throw new ShapeException("reshape", "positive sizes and at most one -1", Arrays.toString(shape));
+            } else known *= shape[i];
+        }
+        long[] out = shape.clone();
+        long n = a.value().length();
+        if (unknown >= 0) {
+            if (n % known != 0) {
+                throw new ShapeException("reshape", "a shape with " + n + " elements", Arrays.toString(shape)
+                        + " for " + Arrays.toString(a.shape()));
+            }
+            out[unknown] = n / known;
+        } else if (known != n) {
+            throw new ShapeException("reshape", "a shape with " + n + " elements (from " + Arrays.toString(a.shape())
+                    + ")", Arrays.toString(shape) + " with " + known);
+        }
+        return out;
+    }
+
+    private static INDArrayIndex[] along(int rank, int axis, long from, long to) {
+        INDArrayIndex[] idx = new INDArrayIndex[rank];
+        for (int i = 0; i < rank; i++) idx[i] = i == axis ? NDArrayIndex.interval(from, to) : NDArrayIndex.all();
+        return idx;
+    }
+}

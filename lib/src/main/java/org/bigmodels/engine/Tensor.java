@@ -1,0 +1,328 @@
+package org.bigmodels.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A node of the computation graph: an ND4J array ({@link #value()}), the gradient of the loss with respect to it
+ * ({@link #grad()}), and how to pass a gradient back to the tensors it was made from.
+ *
+ * <p>This is the whole reverse-mode engine, micrograd-style: every operation (in {@link Ops}) computes its value and
+ * stores a {@link Backward} closure; {@link #backward()} visits the graph in reverse topological order and calls
+ * each closure once. Gradients are accumulated (a tensor used twice gets both contributions). Taught step by step in
+ * 02-backprop-from-scratch; every later part (parallelism, pruning, quantization, distillation) trains on it.
+ *
+ * <p>The fluent methods below ({@code x.matmul(w).add(b).relu()}) are shorthands for {@link Ops}.
+ */
+public class Tensor {
+
+    /** Passes the gradient of the loss with respect to this tensor's value on to its inputs. */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(INDArray gradOut);
+    }
+
+    private static final ThreadLocal<Boolean> GRAD_ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
+
+    private INDArray value;
+    private INDArray grad;
+    private boolean gradOwned; // true when grad was allocated for this tensor alone, so it may be added to in place
+    private final boolean requiresGrad;
+    private final Tensor[] parents;
+    private final Backward backward;
+    private final String op;
+    private String name;
+
+    /** A leaf: data ({@code requiresGrad=false}) or a parameter ({@code requiresGrad=true}). */
+    public Tensor(INDArray value, boolean requiresGrad) {
+        this(value, requiresGrad, new Tensor[0], null, "leaf");
+    }
+
+    Tensor(INDArray value, boolean requiresGrad, Tensor[] parents, Backward backward, String op) {
+        if (value == null) {
+            throw new IllegalArgumentException("Tensor: expected an INDArray value, got null");
+        }
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+        this.parents = parents;
+        this.backward = backward;
+        this.op = op;
+    }
+
+    /** A constant (no gradient is computed for it): inputs, targets, masks. */
+    public static Tensor of(INDArray value) {
+        return new Tensor(value, false);
+    }
+
+    /** A trainable leaf whose gradient backward() fills in. */
+    public static Tensor param(INDArray value) {
+        return new Tensor(value, true);
+    }
+
+    /** A scalar constant in the given type. */
+    public static Tensor scalar(double v, DataType type) {
+        return of(Nd4j.scalar(type, v));
+    }
+
+    /**
+     * Makes a node from the result of an op. When gradients are off ({@link #noGrad()}) or no input needs one, the
+     * node remembers nothing, so inference builds no graph.
+     */
+    static Tensor result(INDArray value, String op, Backward backward, Tensor... inputs) {
+        if (!isGradEnabled()) {
+            return new Tensor(value, false, new Tensor[0], null, op);
+        }
+        for (Tensor t : inputs) {
+            if (t.requiresGrad) {
+                return new Tensor(value, true, inputs, backward, op);
+            }
+        }
+        return new Tensor(value, false, new Tensor[0], null, op);
+    }
+
+    // ------------------------------------------------------------------ gradient mode
+
+    /** Whether ops on this thread record the graph. */
+    public static boolean isGradEnabled() {
+        return GRAD_ENABLED.get();
+    }
+
+    /**
+     * Turns graph recording off until closed: {@code try (var off = Tensor.noGrad()) { ... }}. Used for evaluation,
+     * sampling and optimizer updates.
+     */
+    public static NoGradScope noGrad() {
+        return setGradEnabled(false);
+    }
+
+    /** Sets the gradient mode; closing the returned handle restores the previous one. */
+    public static NoGradScope setGradEnabled(boolean enabled) {
+        boolean previous = GRAD_ENABLED.get();
+        GRAD_ENABLED.set(enabled);
+        return new NoGradScope(previous);
+    }
+
+    /** Restores the previous gradient mode on close (never throws). */
+    public static final class NoGradScope implements AutoCloseable {
+        private final boolean previous;
+
+        private NoGradScope(boolean previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            GRAD_ENABLED.set(previous);
+        }
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    /** Backpropagates from a scalar (a loss): d(this)/d(this) = 1. */
+    public void backward() {
+        if (value.length() != 1) {
+            throw new ShapeException("backward", "a scalar (e.g. a loss) or backward(gradient)",
+                    "shape " + Arrays.toString(value.shape()));
+        }
+        backward(Nd4j.onesLike(value));
+    }
+
+    /** Backpropagates a given gradient of the same shape as this tensor's value. */
+    public void backward(INDArray seed) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not depend on any parameter "
+                    + "(made under noGrad(), or from constants only), so there is nothing to differentiate");
+        }
+        if (!Arrays.equals(seed.shape(), value.shape())) {
+            throw new ShapeException("backward", "a seed gradient of shape " + Arrays.toString(value.shape()),
+                    Arrays.toString(seed.shape()));
+        }
+        List<Tensor> order = topologicalOrder();
+        accumulate(seed.castTo(value.dataType()), false);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            if (t.backward != null && t.grad != null) {
+                t.backward.apply(t.grad);
+            }
+        }
+    }
+
+    /** Every tensor this one depends on (that needs a gradient), inputs before the ops that use them. */
+    public List<Tensor> topologicalOrder() {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // iterative DFS: a deep graph (a long sequence) must not overflow the Java stack
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {this, 0});
+        seen.add(this);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            if (next < t.parents.length) {
+                frame[1] = next + 1;
+                Tensor p = t.parents[next];
+                if (p.requiresGrad && seen.add(p)) {
+                    stack.push(new Object[] {p, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Adds {@code g} to this tensor's gradient. {@code fresh} says that {@code g} was allocated for this call alone,
+     * so it can become the gradient without a copy; otherwise it is copied before anything is added to it.
+     */
+    void accumulate(INDArray g, boolean fresh) {
+        if (!requiresGrad) {
+            return;
+        }
+        if (!Arrays.equals(g.shape(), value.shape())) {
+            throw new IllegalStateException("internal: gradient of shape " + Arrays.toString(g.shape())
+                    + " for a value of shape " + Arrays.toString(value.shape()) + " (op " + op + ")");
+        }
+        if (grad == null) {
+            grad = fresh ? g : g.dup();
+            gradOwned = true;
+        } else {
+            if (!gradOwned) {
+                grad = grad.dup();
+                gradOwned = true;
+            }
+            grad.addi(g);
+        }
+    }
+
+    /** Whether backward() reaches this tensor, i.e. it needs a gradient. */
+    boolean needsGrad() {
+        return requiresGrad;
+    }
+
+    /** Forgets the gradient (before the next backward pass). */
+    public void zeroGrad() {
+        grad = null;
+        gradOwned = false;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public INDArray value() {
+        return value;
+    }
+
+    /** The gradient from the last backward(), or null if none reached this tensor. */
+    public INDArray grad() {
+        return grad;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Replaces the value of a leaf in place of the old one (optimizers, checkpoints, the DL4J bridge). */
+    public void setValue(INDArray newValue) {
+        if (parents.length != 0) {
+            throw new IllegalStateException("setValue: only leaves (parameters, inputs) can be replaced, this is the "
+                    + "output of " + op);
+        }
+        if (!Arrays.equals(newValue.shape(), value.shape())) {
+            throw new ShapeException("setValue", "shape " + Arrays.toString(value.shape()),
+                    Arrays.toString(newValue.shape()));
+        }
+        this.value = newValue;
+    }
+
+    /** The name of the op that made this tensor ("leaf" for inputs and parameters). */
+    public String op() {
+        return op;
+    }
+
+    /** The tensors this one was computed from (empty for leaves and for results made without gradients). */
+    public List<Tensor> inputs() {
+        return List.of(parents);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Tensor named(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public long[] shape() {
+        return value.shape();
+    }
+
+    public int rank() {
+        return value.rank();
+    }
+
+    public long size(int dim) {
+        return value.size(dim);
+    }
+
+    public DataType dataType() {
+        return value.dataType();
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (value.length() != 1) {
+            throw new ShapeException("item", "a one-element tensor", Arrays.toString(value.shape()));
+        }
+        return value.getDouble(0);
+    }
+
+    /** A constant copy of the value, cut from the graph. */
+    public Tensor detach() {
+        return of(value);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + (name != null ? name + ", " : "") + "op=" + op + ", shape=" + Arrays.toString(shape())
+                + ", " + dataType() + (requiresGrad ? ", requiresGrad" : "") + ")\n" + value;
+    }
+
+    // ------------------------------------------------------------------ fluent shorthands for Ops
+
+    public Tensor matmul(Tensor other) { return Ops.matmul(this, other); }
+    public Tensor add(Tensor other) { return Ops.add(this, other); }
+    public Tensor sub(Tensor other) { return Ops.sub(this, other); }
+    public Tensor mul(Tensor other) { return Ops.mul(this, other); }
+    public Tensor div(Tensor other) { return Ops.div(this, other); }
+    public Tensor add(double c) { return Ops.addScalar(this, c); }
+    public Tensor mul(double c) { return Ops.scale(this, c); }
+    public Tensor neg() { return Ops.scale(this, -1.0); }
+    public Tensor pow(double p) { return Ops.pow(this, p); }
+    public Tensor sum() { return Ops.sum(this); }
+    public Tensor sum(boolean keepDims, int... axes) { return Ops.sum(this, keepDims, axes); }
+    public Tensor mean() { return Ops.mean(this); }
+    public Tensor mean(boolean keepDims, int... axes) { return Ops.mean(this, keepDims, axes); }
+    public Tensor reshape(long... shape) { return Ops.reshape(this, shape); }
+    public Tensor transpose(int dim0, int dim1) { return Ops.transpose(this, dim0, dim1); }
+    public Tensor T() { return Ops.transpose(this, 0, 1); }
+    public List<Tensor> split(int axis, long... sizes) { return Ops.split(this, axis, sizes); }
+    public Tensor relu() { return Ops.relu(this); }
+    public Tensor gelu() { return Ops.gelu(this); }
+    public Tensor tanh() { return Ops.tanh(this); }
+    public Tensor sigmoid() { return Ops.sigmoid(this); }
+    public Tensor exp() { return Ops.exp(this); }
+    public Tensor log() { return Ops.log(this); }
+    public Tensor softmax() { return Ops.softmax(this); }
+    public Tensor logSoftmax() { return Ops.logSoftmax(this); }
+}
