@@ -1,0 +1,65 @@
+package org.bigmodels.nn;
+
+import java.util.List;
+import java.util.Random;
+import org.bigmodels.engine.Ops;
+import org.bigmodels.engine.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Multi-head causal self-attention, as in GPT-2: one linear map makes queries, keys and values for all heads;
+ * each head computes {@code softmax(mask(q·k^T / sqrt(d))) · v} over the positions it may see (itself and the
+ * past); the heads are joined and projected back. Shapes: x [B, T, C] -> [B, T, C], with C = heads * headDim.
+ * Parameters: "qkv.weight" [C, 3C], "qkv.bias", "proj.weight" [C, C], "proj.bias". Taught in 04-tiny-gpt;
+ * tensor parallelism (09) splits the heads across devices.
+ */
+public class CausalSelfAttention extends Module implements Layer {
+    private final Linear qkv;
+    private final Linear proj;
+    private final int heads;
+    private final double dropout;
+    private INDArray lastWeights;
+
+    public CausalSelfAttention(long dim, int heads, double dropout, DataType type, Random rng) {
+        if (heads <= 0 || dim % heads != 0) {
+            throw new IllegalArgumentException("CausalSelfAttention: the width " + dim + " must divide into "
+                    + heads + " heads of equal size");
+        }
+        this.qkv = child("qkv", new Linear(dim, 3 * dim, type, rng));
+        this.proj = child("proj", new Linear(dim, dim, type, rng));
+        this.heads = heads;
+        this.dropout = dropout;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 3 || x.size(2) != qkv.in()) {
+            throw new org.bigmodels.engine.ShapeException("CausalSelfAttention", "x [B, T, " + qkv.in() + "]",
+                    java.util.Arrays.toString(x.shape()));
+        }
+        long b = x.size(0), t = x.size(1), c = x.size(2), hd = c / heads;
+        List<Tensor> parts = Ops.chunk(qkv.forward(x), 2, 3);
+        // [B, T, C] -> [B, T, H, hd] -> [B, H, T, hd]
+        Tensor q = parts.get(0).reshape(b, t, heads, hd).transpose(1, 2);
+        Tensor k = parts.get(1).reshape(b, t, heads, hd).transpose(1, 2);
+        Tensor v = parts.get(2).reshape(b, t, heads, hd).transpose(1, 2);
+        Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hd)); // [B, H, T, T]
+        Tensor weights = Ops.causalMask(scores).softmax();
+        lastWeights = weights.value();
+        if (isTraining() && dropout > 0) {
+            weights = Ops.dropout(weights, dropout);
+        }
+        Tensor y = weights.matmul(v).transpose(1, 2).reshape(b, t, c); // [B, H, T, hd] -> [B, T, C]
+        return proj.forward(y);
+    }
+
+    /** The attention weights [B, H, T, T] of the last forward pass (for plotting as a heatmap). */
+    public INDArray lastAttentionWeights() {
+        return lastWeights;
+    }
+
+    public int heads() {
+        return heads;
+    }
+}

@@ -1,0 +1,51 @@
+package org.bigmodels.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The size of a {@link GPT}: vocabulary, context length (blockSize), layers, heads, width (nEmbd), dropout, float
+ * type and the seed of its initial weights. Immutable; {@code with...} methods return changed copies.
+ */
+public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, double dropout,
+                        DataType dataType, long seed) {
+    public GPTConfig {
+        if (vocabSize <= 0 || blockSize <= 0 || nLayer <= 0 || nHead <= 0 || nEmbd <= 0) {
+            throw new IllegalArgumentException("GPTConfig: all sizes must be positive, got " + this);
+        }
+        if (nEmbd % nHead != 0) {
+            throw new IllegalArgumentException("GPTConfig: nEmbd " + nEmbd + " must be a multiple of nHead " + nHead);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("GPTConfig: dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    /** A character model for a vocabulary, 4 layers of width 128 with 4 heads, context 64: the 04-tiny-gpt default. */
+    public static GPTConfig tiny(int vocabSize) {
+        return new GPTConfig(vocabSize, 64, 4, 4, 128, 0.0, DataType.FLOAT, 1337);
+    }
+
+    public GPTConfig withLayers(int nLayer) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+
+    public GPTConfig withWidth(int nEmbd, int nHead) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+
+    public GPTConfig withBlockSize(int blockSize) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+
+    public GPTConfig withDropout(double dropout) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+
+    public GPTConfig withDataType(DataType dataType) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+
+    public GPTConfig withSeed(long seed) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
+    }
+}

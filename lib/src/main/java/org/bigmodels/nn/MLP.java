@@ -1,0 +1,56 @@
+package org.bigmodels.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * A multi-layer perceptron: Linear layers of the given sizes with one activation between them and none after the
+ * last (the loss applies the softmax). {@code MLP.of(784, 300, 100, 10)} is LeNet-300-100, the model of
+ * 03-mlp-mnist. Parameters: "0.weight", "0.bias", "2.weight", ... (activations take the odd positions).
+ */
+public class MLP extends Sequential {
+    private final long[] sizes;
+    private final Activation activation;
+    private final List<Linear> linears = new ArrayList<>();
+
+    public MLP(long[] sizes, Activation activation, DataType type, long seed) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("MLP: expected at least an input and an output size, got "
+                    + Arrays.toString(sizes));
+        }
+        this.sizes = sizes.clone();
+        this.activation = activation;
+        var rng = Init.rng(seed);
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            Linear l = new Linear(sizes[i], sizes[i + 1], type, rng);
+            linears.add(l);
+            add(l);
+            if (i + 2 < sizes.length) add(activation);
+        }
+    }
+
+    /** ReLU, float32, seed 42. */
+    public static MLP of(long... sizes) {
+        return new MLP(sizes, Activation.RELU, DataType.FLOAT, 42);
+    }
+
+    public long[] sizes() {
+        return sizes.clone();
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** The Linear layers in order. */
+    public List<Linear> linears() {
+        return Collections.unmodifiableList(linears);
+    }
+
+    public DataType dataType() {
+        return linears.get(0).weight().dataType();
+    }
+}

@@ -1,0 +1,102 @@
+package org.bigmodels.optim;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bigmodels.engine.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Adam, and AdamW (decoupled weight decay). Per parameter it keeps two running averages, m of the gradient and v
+ * of its square, which is why training with Adam needs three extra copies of the model's size in memory (computed
+ * in 04-tiny-gpt, sharded by ZeRO in 10-memory-and-zero). One step t:
+ * <pre>
+ *   m = b1·m + (1-b1)·g;   v = b2·v + (1-b2)·g²
+ *   w -= lr · (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)     then, AdamW only: w -= lr·wd·w
+ * </pre>
+ * Plain Adam with weight decay adds wd·w to g instead (L2), which interacts badly with the adaptive scaling; that is
+ * the point of AdamW.
+ */
+public final class Adam implements Optimizer {
+    private final List<Tensor> params;
+    private final double beta1, beta2, eps, weightDecay;
+    private final boolean decoupled;
+    private double lr;
+    private int t;
+    private final Map<Tensor, INDArray[]> state = new IdentityHashMap<>();
+
+    private Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+                 boolean decoupled) {
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("Adam: expected lr > 0, betas in [0, 1), eps > 0, weightDecay >= 0; got lr="
+                    + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay);
+        }
+        this.params = new ArrayList<>(params);
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
+    }
+
+    /** Adam (weight decay, if any, as L2 on the gradient). */
+    public static Adam adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        return new Adam(params, lr, beta1, beta2, eps, weightDecay, false);
+    }
+
+    /** Adam with betas (0.9, 0.999), eps 1e-8 and no weight decay. */
+    public static Adam adam(List<Tensor> params, double lr) {
+        return adam(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    /** AdamW: decoupled weight decay. */
+    public static Adam adamW(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        return new Adam(params, lr, beta1, beta2, eps, weightDecay, true);
+    }
+
+    /** AdamW with betas (0.9, 0.999), eps 1e-8. */
+    public static Adam adamW(List<Tensor> params, double lr, double weightDecay) {
+        return adamW(params, lr, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    @Override
+    public void step() {
+        t++;
+        double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+        for (Tensor p : params) {
+            INDArray g = p.grad();
+            if (g == null) continue;
+            INDArray w = p.value();
+            if (!decoupled && weightDecay != 0) g = g.add(w.mul(weightDecay));
+            INDArray[] mv = state.computeIfAbsent(p, k -> new INDArray[] {w.like().assign(0), w.like().assign(0)});
+            INDArray m = mv[0].muli(beta1).addi(g.mul(1 - beta1));
+            INDArray v = mv[1].muli(beta2).addi(g.mul(g).muli(1 - beta2));
+            INDArray denom = Transforms.sqrt(v.div(c2), false).addi(eps);
+            if (decoupled && weightDecay != 0) w.muli(1 - lr * weightDecay);
+            w.subi(m.div(denom).muli(lr / c1));
+        }
+    }
+
+    /** The number of steps taken so far. */
+    public int steps() {
+        return t;
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return params;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        this.lr = lr;
+    }
+}

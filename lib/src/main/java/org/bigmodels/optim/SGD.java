@@ -1,0 +1,71 @@
+package org.bigmodels.optim;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bigmodels.engine.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Stochastic gradient descent with optional momentum and weight decay (L2, added to the gradient):
+ * {@code g' = g + wd·w;  v = mu·v + g';  w -= lr·v} (PyTorch's form; with mu = 0 it is plain {@code w -= lr·g'}).
+ * Updates are in place, so no array is allocated per step.
+ */
+public final class SGD implements Optimizer {
+    private final List<Tensor> params;
+    private final double momentum;
+    private final double weightDecay;
+    private double lr;
+    private final Map<Tensor, INDArray> velocity = new IdentityHashMap<>();
+
+    public SGD(List<Tensor> params, double lr, double momentum, double weightDecay) {
+        if (!(lr > 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("SGD: expected lr > 0, 0 <= momentum < 1, weightDecay >= 0; got lr="
+                    + lr + ", momentum=" + momentum + ", weightDecay=" + weightDecay);
+        }
+        this.params = new ArrayList<>(params);
+        this.lr = lr;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+    }
+
+    public SGD(List<Tensor> params, double lr) {
+        this(params, lr, 0, 0);
+    }
+
+    @Override
+    public void step() {
+        for (Tensor p : params) {
+            INDArray g = p.grad();
+            if (g == null) continue;
+            INDArray w = p.value();
+            if (weightDecay != 0) g = g.add(w.mul(weightDecay));
+            if (momentum != 0) {
+                INDArray v = velocity.get(p);
+                if (v == null) {
+                    velocity.put(p, v = g.dup());
+                } else {
+                    v.muli(momentum).addi(g);
+                }
+                g = v;
+            }
+            w.subi(g.mul(lr));
+        }
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return params;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        this.lr = lr;
+    }
+}

@@ -1,0 +1,70 @@
+package org.bigmodels.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Minibatches of a dataset held in memory: the example order is shuffled with a seeded generator per epoch (so a run
+ * is repeatable), and the last, smaller batch is kept. The batches copy their rows into fresh row-major arrays.
+ */
+public final class Batches {
+    private Batches() {}
+
+    /** The batches of epoch {@code epoch} (0-based), shuffled by (seed, epoch). */
+    public static List<Batch> epoch(INDArray x, INDArray y, int batchSize, long seed, int epoch) {
+        if (x.size(0) != y.size(0)) {
+            throw new IllegalArgumentException("Batches: expected as many targets as inputs, got " + x.size(0)
+                    + " inputs and " + y.size(0) + " targets");
+        }
+        if (batchSize <= 0) throw new IllegalArgumentException("Batches: batchSize must be positive, got " + batchSize);
+        int n = (int) x.size(0);
+        int[] order = permutation(n, new Random(seed * 1_000_003L + epoch));
+        List<Batch> out = new ArrayList<>();
+        for (int start = 0; start < n; start += batchSize) {
+            int[] rows = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
+            out.add(new Batch(take(x, rows), take(y, rows)));
+        }
+        return out;
+    }
+
+    /** The batches in order, unshuffled (evaluation). */
+    public static List<Batch> inOrder(INDArray x, INDArray y, int batchSize) {
+        List<Batch> out = new ArrayList<>();
+        long n = x.size(0);
+        for (long start = 0; start < n; start += batchSize) {
+            long end = Math.min(n, start + batchSize);
+            out.add(new Batch(rowsOf(x, start, end), rowsOf(y, start, end)));
+        }
+        return out;
+    }
+
+    static int[] permutation(int n, Random rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static INDArray take(INDArray a, int[] rows) {
+        if (a.rank() == 1) {
+            return Nd4j.pullRows(a.reshape(a.length(), 1), 1, rows).reshape(rows.length);
+        }
+        INDArray flat = a.rank() == 2 ? a : a.reshape('c', a.size(0), a.length() / a.size(0));
+        INDArray picked = Nd4j.pullRows(flat, 1, rows, 'c');
+        long[] shape = a.shape().clone();
+        shape[0] = rows.length;
+        return picked.reshape('c', shape);
+    }
+
+    private static INDArray rowsOf(INDArray a, long start, long end) {
+        return a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end)).dup('c');
+    }
+}
