@@ -132,7 +132,7 @@ public class Tensor {
             throw new ShapeException("backward", "a scalar (e.g. a loss) or backward(gradient)",
                     "shape " + Arrays.toString(value.shape()));
         }
-        backward(Nd4j.onesLike(value));
+        backward(Arena.alloc(value.dataType(), value.shape()).assign(1.0));
     }
 
     /** Backpropagates a given gradient of the same shape as this tensor's value. */
