@@ -4,6 +4,9 @@
 Called by `./course setup`. Writes <kernel-dir>/init.jshell and <kernel-dir>/spec/kernel.json, then installs the
 spec for the current user under its own name (it never touches other Java kernels). Installs only when the
 kernel.json differs from the installed one, so it is cheap to call every time. Prints one line when it installs.
+
+The user-level spec points at the checkout that ran setup last. `./course run/test/open` do not depend on it: they
+put this checkout's private copy (--private-dir, under build/) first on JUPYTER_PATH, so two clones never mix.
 """
 
 import argparse
@@ -60,6 +63,8 @@ def main():
     ap.add_argument("--kernel-dir", required=True, help="where init.jshell and spec/ go")
     ap.add_argument("--threads", required=True)
     ap.add_argument("--java-opts", default="", help="extra JVM options (COURSE_JAVA_OPTS)")
+    ap.add_argument("--private-dir", default="",
+                    help="also write the spec to <dir>/kernels/<name>: put <dir> on JUPYTER_PATH to prefer this checkout's kernel")
     ap.add_argument("--patch-dir", default="", help="classes to put ahead of the kernel jar (start-up race fix)")
     args = ap.parse_args()
 
@@ -100,14 +105,17 @@ def main():
     spec_dir = kdir / "spec"
     text = json.dumps(spec, indent=2) + "\n"
     write_atomic(spec_dir / "kernel.json", text)
+    if args.private_dir:
+        private = Path(args.private_dir).resolve() / "kernels" / args.name / "kernel.json"
+        if not private.exists() or private.read_text(encoding="utf-8") != text:
+            write_atomic(private, text)
 
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import KernelSpecManager
 
     ksm = KernelSpecManager()
     try:
-        installed = Path(ksm.get_kernel_spec(args.name).resource_dir) / "kernel.json"
-        current = installed.read_text(encoding="utf-8")
-    except (NoSuchKernel, OSError):
+        current = (Path(ksm.user_kernel_dir) / args.name / "kernel.json").read_text(encoding="utf-8")
+    except OSError:
         current = None
     if current != text:
         dest = ksm.install_kernel_spec(str(spec_dir), kernel_name=args.name, user=True)
