@@ -21,6 +21,7 @@ import org.bigmodels.data.Datasets;
 import org.bigmodels.data.Mnist;
 import org.bigmodels.data.Split;
 import org.bigmodels.dl4j.Dl4jBridge;
+import org.bigmodels.engine.Arena;
 import org.bigmodels.engine.Gemm;
 import org.bigmodels.engine.Ops;
 import org.bigmodels.engine.Tensor;
@@ -144,6 +145,7 @@ public final class LeNetBenchmark {
         MLP mlp = MLP.of(SIZES);
         MultiLayerNetwork net = Dl4jBridge.toMultiLayerNetwork(MLP.of(SIZES), new Sgd(o.lr)); // same seed, same weights
         SGD sgd = new SGD(mlp.parameters(), o.lr);
+        Arena arena = new Arena();
         TorchProcess torch = o.torch ? TorchProcess.start(o) : null;
 
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
@@ -152,7 +154,7 @@ public final class LeNetBenchmark {
         if (torch != null) seconds.put("PyTorch", new ArrayList<>());
         for (int round = 0; round <= o.rounds; round++) {
             boolean warmup = round == 0;
-            double e = engineEpoch(mlp, sgd, batches);
+            double e = engineEpoch(mlp, sgd, batches, arena);
             double d = dl4jEpoch(net, dataSets);
             double t = torch != null ? torch.epoch() : Double.NaN;
             System.out.printf(Locale.ROOT, "%s: engine %.2f s, DL4J %.2f s%s%n",
@@ -193,7 +195,7 @@ public final class LeNetBenchmark {
                 + "%.1f GFLOP/s measured above)%n", o.rounds, o.rounds + 1, peak[0]);
 
         if (o.profile) {
-            double[] phases = engineEpochByPhase(mlp, sgd, batches);
+            double[] phases = engineEpochByPhase(mlp, sgd, batches, arena);
             double total = phases[0] + phases[1] + phases[2];
             System.out.printf(Locale.ROOT, "%nengine, one more epoch timed by phase: forward+loss %.2f s (%.0f%%), "
                             + "backward %.2f s (%.0f%%), SGD step %.2f s (%.0f%%)%n", phases[0], 100 * phases[0] / total,
@@ -209,30 +211,38 @@ public final class LeNetBenchmark {
 
     // =================================================================== the three trainers
 
-    /** One epoch with the course engine: the same four steps as {@code Trainer}, without its logging. */
-    static double engineEpoch(MLP mlp, SGD sgd, List<Batch> batches) {
+    /**
+     * One epoch with the course engine: the same four steps as {@code Trainer}, in an {@link Arena} as there (each
+     * step reuses the previous step's arrays), without its logging and progress bar.
+     */
+    static double engineEpoch(MLP mlp, SGD sgd, List<Batch> batches, Arena arena) {
         long t0 = System.nanoTime();
         for (Batch b : batches) {
-            sgd.zeroGrad();
-            Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
-            loss.backward();
-            sgd.step();
+            try (Arena scope = arena.open()) {
+                sgd.zeroGrad();
+                Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
+                loss.backward();
+                sgd.step();
+            }
         }
         return (System.nanoTime() - t0) / 1e9;
     }
 
     /** The same epoch, with the clock read between phases: {forward+loss, backward, step} seconds. */
-    static double[] engineEpochByPhase(MLP mlp, SGD sgd, List<Batch> batches) {
+    static double[] engineEpochByPhase(MLP mlp, SGD sgd, List<Batch> batches, Arena arena) {
         double[] s = new double[3];
         for (Batch b : batches) {
-            long t0 = System.nanoTime();
-            sgd.zeroGrad();
-            Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
-            long t1 = System.nanoTime();
-            loss.backward();
-            long t2 = System.nanoTime();
-            sgd.step();
-            long t3 = System.nanoTime();
+            long t0, t1, t2, t3;
+            try (Arena scope = arena.open()) {
+                t0 = System.nanoTime();
+                sgd.zeroGrad();
+                Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
+                t1 = System.nanoTime();
+                loss.backward();
+                t2 = System.nanoTime();
+                sgd.step();
+                t3 = System.nanoTime();
+            }
             s[0] += (t1 - t0) / 1e9;
             s[1] += (t2 - t1) / 1e9;
             s[2] += (t3 - t2) / 1e9;
