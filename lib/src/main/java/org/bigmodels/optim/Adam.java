@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.bigmodels.engine.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -66,17 +67,28 @@ public final class Adam implements Optimizer {
     public void step() {
         t++;
         double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+        var blas = Nd4j.getBlasWrapper().level1();
         for (Tensor p : params) {
             INDArray g = p.grad();
             if (g == null) continue;
             INDArray w = p.value();
-            if (!decoupled && weightDecay != 0) g = g.add(w.mul(weightDecay));
-            INDArray[] mv = state.computeIfAbsent(p, k -> new INDArray[] {w.like().assign(0), w.like().assign(0)});
-            INDArray m = mv[0].muli(beta1).addi(g.mul(1 - beta1));
-            INDArray v = mv[1].muli(beta2).addi(g.mul(g).muli(1 - beta2));
-            INDArray denom = Transforms.sqrt(v.div(c2), false).addi(eps);
+            long n = w.length();
+            // m, v and one scratch array per parameter, made once: a step allocates nothing
+            INDArray[] s = state.computeIfAbsent(p, k -> new INDArray[] {Nd4j.zerosLike(w), Nd4j.zerosLike(w), Nd4j.zerosLike(w)});
+            INDArray m = s[0], v = s[1], tmp = s[2];
+            if (!decoupled && weightDecay != 0) {
+                g = g.add(w.mul(weightDecay)); // L2: the decay joins the gradient (and its adaptive scaling)
+            }
+            m.muli(beta1);
+            blas.axpy(n, 1 - beta1, g, m);                 // m = b1 m + (1 - b1) g
+            v.muli(beta2);
+            g.mul(g, tmp);
+            blas.axpy(n, 1 - beta2, tmp, v);               // v = b2 v + (1 - b2) g^2
+            tmp.assign(v).divi(c2);
+            Transforms.sqrt(tmp, false).addi(eps);         // sqrt(v / (1 - b2^t)) + eps
+            m.div(tmp, tmp);                               // m / (...)
             if (decoupled && weightDecay != 0) w.muli(1 - lr * weightDecay);
-            w.subi(m.div(denom).muli(lr / c1));
+            blas.axpy(n, -lr / c1, tmp, w);                // w -= lr * m_hat / (sqrt(v_hat) + eps)
         }
     }
 
