@@ -212,11 +212,11 @@ public class Tensor {
                     + " for a value of shape " + Arrays.toString(value.shape()) + " (op " + op + ")");
         }
         if (grad == null) {
-            grad = fresh ? g : g.dup();
+            grad = fresh ? g : Ops.plainCopy(g);
             gradOwned = true;
         } else {
             if (!gradOwned) {
-                grad = grad.dup();
+                grad = Ops.plainCopy(grad);
                 gradOwned = true;
             }
             grad.addi(g);
