@@ -127,6 +127,29 @@ public final class Gemm {
         }
     }
 
+    /**
+     * The sums of the columns of a row-major [m, n] matrix into a vector [n] (a linear layer's bias gradient), as
+     * the matrix-vector product {@code g^T · ones}: one BLAS call, several times faster than a 1-row gemm.
+     */
+    static void columnSums(INDArray g, INDArray out) {
+        int m = (int) g.size(0), n = (int) g.size(1);
+        boolean plain = isPlainRowMajor(g) && isPlainRowMajor(out) && out.length() == n;
+        if (!DIRECT || !plain || (g.dataType() != DataType.FLOAT && g.dataType() != DataType.DOUBLE)) {
+            out.assign(g.sum(0).reshape(out.shape()));
+            return;
+        }
+        INDArray ones = Ops.ones(g.dataType(), m);
+        int order = org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+        int trans = org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+        if (g.dataType() == DataType.FLOAT) {
+            org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv(order, trans, m, n, 1f, floats(g), n,
+                    floats(ones), 1, 0f, floats(out), 1);
+        } else {
+            org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemv(order, trans, m, n, 1.0, doubles(g), n,
+                    doubles(ones), 1, 0.0, doubles(out), 1);
+        }
+    }
+
     /** Row-major, dense, and addressable from its buffer's start (so the raw pointer is the matrix). */
     static boolean isPlainRowMajor(INDArray x) {
         if (x.ordering() != 'c' || x.isView() && x.offset() != 0) {

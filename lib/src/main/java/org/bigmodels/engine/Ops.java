@@ -96,9 +96,8 @@ public final class Ops {
             }
             if (w.needsGrad()) w.accumulate(Gemm.mm(x2, true, g2, false), true);
             if (b != null && b.needsGrad()) {
-                // column sums of g: ones[1,m]·g[m,n]
                 INDArray db = Arena.alloc(g.dataType(), n);
-                Gemm.mm(ones(g.dataType(), m).reshape(1, m), false, g2, false, db.reshape(1, n), 1.0, 0.0);
+                Gemm.columnSums(g2, db); // the bias gradient: g summed over the rows
                 b.accumulate(db, true);
             }
         }, inputs);
