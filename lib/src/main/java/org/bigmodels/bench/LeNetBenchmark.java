@@ -180,16 +180,17 @@ public final class LeNetBenchmark {
         double torchMedian = torch != null ? median(seconds.get("PyTorch")) : Double.NaN;
         double dl4jMedian = median(seconds.get("DL4J"));
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-8s %11s %10s %9s %8s %8s %10s %10s%n", "", "s/epoch", "vs PyTorch", "vs DL4J",
-                "GFLOP/s", "% peak", "test acc", "(min..max)");
+        System.out.printf(Locale.ROOT, "%-8s %8s %12s %10s %9s %8s %8s %10s%n", "", "s/epoch", "(min..max)",
+                "vs PyTorch", "vs DL4J", "GFLOP/s", "% peak", "test acc");
         for (var e : seconds.entrySet()) {
             double med = median(e.getValue());
             double gflops = flopsPerEpoch / med / 1e9;
-            System.out.printf(Locale.ROOT, "%-8s %11.2f %10s %9.2f %8.1f %7.0f%% %9.2f%% %4.2f..%.2f%n", e.getKey(), med,
+            System.out.printf(Locale.ROOT, "%-8s %8.2f %12s %10s %9.2f %8.1f %7.0f%% %9.2f%%%n", e.getKey(), med,
+                    String.format(Locale.ROOT, "%.2f..%.2f",
+                            e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                            e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)),
                     torch != null ? String.format(Locale.ROOT, "%.2f", med / torchMedian) : "-", med / dl4jMedian, gflops,
-                    100 * gflops / peak[0], 100 * accuracy.get(e.getKey()),
-                    e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-                    e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+                    100 * gflops / peak[0], 100 * accuracy.get(e.getKey()));
         }
         System.out.printf(Locale.ROOT, "(median of %d epochs; test accuracy after %d epochs; %% peak = of Gemm.mm's "
                 + "%.1f GFLOP/s measured above)%n", o.rounds, o.rounds + 1, peak[0]);
@@ -202,8 +203,7 @@ public final class LeNetBenchmark {
                     phases[1], 100 * phases[1] / total, phases[2], 100 * phases[2] / total);
         }
         System.out.println();
-        System.out.println("Reproduce: OMP_NUM_THREADS=" + o.threads + " mvn -q -o -f lib/pom.xml compile exec:java "
-                + "-Dexec.mainClass=" + LeNetBenchmark.class.getName() + " -Dexec.args=\"" + o.args() + "\"");
+        System.out.println("Reproduce: COURSE_THREADS=" + o.threads + " ./course bench " + o.args().replaceFirst(" ?--threads \\d+", ""));
         System.out.println("Machine: " + Runtime.getRuntime().availableProcessors() + " logical CPUs, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
                 + System.getProperty("java.version") + "; a busy machine slows every column alike, not the ratios.");
