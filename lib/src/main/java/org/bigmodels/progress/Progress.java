@@ -80,6 +80,7 @@ public final class Progress implements AutoCloseable {
                 if (next < n) {
                     return true;
                 }
+                progress.advanceTo(n);
                 progress.close();
                 return false;
             }
