@@ -33,7 +33,8 @@ public final class IdxReader {
      *
      * @param magic the magic number read, e.g. 2051
      * @param shape the dimensions, outermost first
-     * @param data  the values, row-major, as unsigned bytes stored in Java bytes (use {@code b & 0xFF})
+     * @param data  the values, row-major, as unsigned bytes stored in Java bytes (use {@code b & 0xFF});
+     *              not copied, as it can be 47 MB
      */
     public record Idx(int magic, int[] shape, byte[] data) {
         public Idx {

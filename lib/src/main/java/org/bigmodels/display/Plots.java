@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,11 @@ public final class Plots {
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Area);
         chart.addSeries("count", xs, ys).setMarker(SeriesMarkers.NONE);
+        // round axis ends so that XChart's ticks land on round numbers
+        double step = Timeline.niceStep((max - min) / 8);
+        chart.getStyler().setXAxisMin(Math.floor(min / step) * step);
+        chart.getStyler().setXAxisMax(Math.ceil(max / step) * step);
+        chart.getStyler().setXAxisDecimalPattern(step >= 1 ? "#,##0" : "0.###");
         return chart;
     }
 
@@ -172,6 +178,17 @@ public final class Plots {
             }
         }
         chart.addSeries(title, x, y, cells);
+        // the colour scale's ends, rounded to two significant digits so that its legend reads e.g. 0.55, not 0.547285795
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] row : values) {
+            for (double v : row) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        chart.getStyler().setMin(round(min, java.math.RoundingMode.FLOOR));
+        chart.getStyler().setMax(round(max, java.math.RoundingMode.CEILING));
         return chart;
     }
 
@@ -214,9 +231,10 @@ public final class Plots {
         Path target = png.toAbsolutePath();
         try {
             Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+                    + "." + Thread.currentThread().getId() + ".tmp");
             try {
-                Files.write(tmp, bytes);
+                Files.write(tmp, bytes, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
                 try {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -229,6 +247,13 @@ public final class Plots {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    private static double round(double value, java.math.RoundingMode mode) {
+        if (value == 0 || !Double.isFinite(value)) {
+            return value;
+        }
+        return new java.math.BigDecimal(value).round(new java.math.MathContext(2, mode)).doubleValue();
     }
 
     private static void requireText(String text, String what) {

@@ -56,7 +56,6 @@ final class Timeline {
             max = min + 1;
         }
         double step = niceStep((max - min) / 8);
-        max = Math.ceil(max / step) * step;
 
         int height = height(lanes.size());
         BufferedImage out = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
@@ -80,7 +79,7 @@ final class Timeline {
             g.setFont(TEXT);
 
             // grid and ticks
-            for (double t = min; t <= max + step / 2; t += step) {
+            for (double t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) {
                 int x = left + (int) Math.round((t - min) * scale);
                 g.setColor(new Color(0xE0E0E0));
                 g.drawLine(x, TOP, x, plotBottom);

@@ -86,6 +86,11 @@ class PlotsTest {
                 new String[]{"a", "b", "c"}, new String[]{"a", "b"});
         BufferedImage image = decode(Png.of(chart));
         assertEquals(Plots.WIDTH, image.getWidth());
+        assertEquals(0.0, chart.getStyler().getMin());
+        assertEquals(7.0, chart.getStyler().getMax());
+        var fine = Plots.heatmap("t", "x", "y", new double[][]{{0.0123, 0.547285}}, new String[]{"a", "b"}, new String[]{"r"});
+        assertEquals(0.012, fine.getStyler().getMin(), 1e-12);
+        assertEquals(0.55, fine.getStyler().getMax(), 1e-12);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.heatmap("C", "x", "y", m,
                 new String[]{"a", "b"}, new String[]{"a", "b"}));
