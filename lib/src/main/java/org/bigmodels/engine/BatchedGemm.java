@@ -16,7 +16,7 @@ final class BatchedGemm {
         long m = transA ? a.size(r - 1) : a.size(r - 2);
         long n = transB ? b.size(r - 2) : b.size(r - 1);
         INDArray a3 = flat3(a), b3 = flat3(b);
-        INDArray out3 = Nd4j.createUninitialized(a.dataType(), a3.size(0), m, n);
+        INDArray out3 = Arena.alloc(a.dataType(), a3.size(0), m, n);
         Gemm.batched(a3, transA, b3, transB, out3);
         long[] shape = Arrays.copyOf(a.shape(), r);
         shape[r - 2] = m;

@@ -46,7 +46,7 @@ public final class Gemm {
     public static INDArray mm(INDArray a, boolean transA, INDArray b, boolean transB) {
         long m = transA ? a.size(1) : a.size(0);
         long n = transB ? b.size(0) : b.size(1);
-        INDArray c = Nd4j.createUninitialized(a.dataType(), m, n);
+        INDArray c = Arena.alloc(a.dataType(), m, n);
         mm(a, transA, b, transB, c, 1.0, 0.0);
         return c;
     }

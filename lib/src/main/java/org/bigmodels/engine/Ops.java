@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
@@ -76,10 +77,12 @@ public final class Ops {
                     + ", w " + Arrays.toString(wv.shape()) + (b == null ? "" : ", b " + Arrays.toString(b.shape())));
         }
         INDArray x2 = rows(xv);
-        INDArray out2 = Nd4j.createUninitialized(xv.dataType(), x2.size(0), wv.size(1));
+        long m = x2.size(0), n = wv.size(1);
+        INDArray out2 = Arena.alloc(xv.dataType(), m, n);
         if (b != null) {
             sameType("linear", x, b);
-            out2.assign(b.value().reshape(1, wv.size(1)).broadcast(out2.shape()));
+            // every row starts as the bias: ones[m,1]·b[1,n] (a rank-1 product, cheaper than a broadcast copy)
+            Gemm.mm(ones(xv.dataType(), m).reshape(m, 1), false, b.value().reshape(1, n), false, out2, 1.0, 0.0);
         }
         Gemm.mm(x2, false, wv, false, out2, 1.0, b == null ? 0.0 : 1.0);
         long[] outShape = xv.shape().clone();
@@ -89,7 +92,12 @@ public final class Ops {
             INDArray g2 = rows(g);
             if (x.needsGrad()) x.accumulate(Gemm.mm(g2, false, wv, true).reshape('c', xv.shape()), true);
             if (w.needsGrad()) w.accumulate(Gemm.mm(x2, true, g2, false), true);
-            if (b != null && b.needsGrad()) b.accumulate(g2.sum(0), true);
+            if (b != null && b.needsGrad()) {
+                // column sums of g: ones[1,m]·g[m,n]
+                INDArray db = Arena.alloc(g.dataType(), n);
+                Gemm.mm(ones(g.dataType(), m).reshape(1, m), false, g2, false, db.reshape(1, n), 1.0, 0.0);
+                b.accumulate(db, true);
+            }
         }, inputs);
     }
 
@@ -97,7 +105,7 @@ public final class Ops {
 
     public static Tensor add(Tensor a, Tensor b) {
         long[] shape = broadcastShape("add", a, b);
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Arena.alloc(a.dataType(), shape);
         Nd4j.exec(new AddOp(new INDArray[] {a.value(), b.value()}, new INDArray[] {out}));
         return Tensor.result(out, "add", g -> {
             a.accumulate(unbroadcast(g, a.shape()), !Arrays.equals(g.shape(), a.shape()));
@@ -107,7 +115,7 @@ public final class Ops {
 
     public static Tensor sub(Tensor a, Tensor b) {
         long[] shape = broadcastShape("sub", a, b);
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Arena.alloc(a.dataType(), shape);
         Nd4j.exec(new SubOp(new INDArray[] {a.value(), b.value()}, new INDArray[] {out}));
         return Tensor.result(out, "sub", g -> {
             a.accumulate(unbroadcast(g, a.shape()), !Arrays.equals(g.shape(), a.shape()));
@@ -153,9 +161,10 @@ public final class Ops {
 
     public static Tensor relu(Tensor a) {
         INDArray x = a.value();
-        INDArray out = Transforms.relu(x, true);
+        INDArray out = Arena.alloc(x.dataType(), x.shape());
+        Nd4j.exec(new RectifiedLinear(x, out, 0.0));
         return Tensor.result(out, "relu", g -> {
-            INDArray gx = Nd4j.createUninitialized(g.dataType(), g.shape());
+            INDArray gx = Arena.alloc(g.dataType(), g.shape());
             Nd4j.exec(new ThresholdReluBp(x, g, gx, 0.0)); // g where x > 0, else 0
             a.accumulate(gx, true);
         }, a);
@@ -333,7 +342,7 @@ public final class Ops {
 
     /** Softmax over the last axis. */
     public static Tensor softmax(Tensor a) {
-        INDArray out = Nd4j.createUninitialized(a.dataType(), a.shape());
+        INDArray out = Arena.alloc(a.dataType(), a.shape());
         Nd4j.exec(new SoftMax(a.value(), out, -1));
         return Tensor.result(out, "softmax", g -> {
             // dx = y * (g - sum(g * y))
@@ -373,12 +382,19 @@ public final class Ops {
                         + "), got " + t[i] + " at position " + i);
             }
         }
-        INDArray lsm = logSoftmaxValue(z.reshape('c', n, c));
-        INDArray oneHot = oneHot(t, (int) c, z.dataType());
-        double loss = -lsm.mul(oneHot).sumNumber().doubleValue() / n;
-        return Tensor.result(Nd4j.scalar(z.dataType(), loss), "crossEntropy", g -> {
-            INDArray d = Transforms.exp(lsm, true).subi(oneHot).muli(g.getDouble(0) / n);
-            logits.accumulate(d.reshape('c', z.shape()), true);
+        INDArray lsm = logSoftmaxValue(rows(z));
+        // the loss and (softmax - onehot) / N in plain Java loops: C is small, and a handful of ND4J ops would each
+        // cost more in call overhead than this whole pass
+        double[] l = lsm.data().asDouble();
+        double loss = 0;
+        for (int i = 0; i < t.length; i++) loss -= l[i * (int) c + t[i]];
+        loss /= n;
+        return Tensor.result(scalarOf(z.dataType(), loss), "crossEntropy", g -> {
+            double scale = g.getDouble(0) / n;
+            double[] d = new double[l.length];
+            for (int i = 0; i < l.length; i++) d[i] = Math.exp(l[i]) * scale;
+            for (int i = 0; i < t.length; i++) d[i * (int) c + t[i]] -= scale;
+            logits.accumulate(fill(Arena.alloc(z.dataType(), z.shape()), d), true);
         }, logits);
     }
 
@@ -459,13 +475,13 @@ public final class Ops {
         INDArray rows = Nd4j.pullRows(table.value(), 1, idx);
         INDArray out = rows.reshape('c', outShape);
         return Tensor.result(out, "embedding", g -> {
-            double[] gd = g.dup('c').data().asDouble();
+            double[] gd = rows(g).data().asDouble();
             double[] acc = new double[(int) (v * c)];
             for (int i = 0; i < idx.length; i++) {
                 int src = i * (int) c, dst = idx[i] * (int) c;
                 for (int j = 0; j < c; j++) acc[dst + j] += gd[src + j];
             }
-            table.accumulate(Nd4j.create(acc, new long[] {v, c}, 'c').castTo(table.dataType()), true);
+            table.accumulate(fill(Arena.alloc(table.dataType(), v, c), acc), true);
         }, table);
     }
 
@@ -505,15 +521,42 @@ public final class Ops {
             return new INDArray[] {Nd4j.create(add, new long[] {t, t}, 'c').castTo(scores.dataType()),
                     Nd4j.create(keep, new long[] {t, t}, 'c').castTo(scores.dataType())};
         });
-        INDArray out = Nd4j.createUninitialized(scores.dataType(), scores.shape());
+        INDArray out = Arena.alloc(scores.dataType(), scores.shape());
         Nd4j.exec(new AddOp(new INDArray[] {scores.value(), m[0]}, new INDArray[] {out}));
         return Tensor.result(out, "causalMask", g -> scores.accumulate(bmul(g, m[1], g.shape()), true), scores);
     }
 
     // =================================================================== helpers
 
+    /** Copies Java values into a row-major array of the same length (the array's own type). */
+    static INDArray fill(INDArray out, double[] values) {
+        if (out.dataType() == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+            out.data().setData(f);
+        } else if (out.dataType() == DataType.DOUBLE) {
+            out.data().setData(values);
+        } else {
+            out.assign(Nd4j.create(values, out.shape(), 'c'));
+        }
+        return out;
+    }
+
+    static INDArray scalarOf(DataType type, double v) {
+        INDArray s = Arena.alloc(type);
+        s.putScalar(0, v);
+        return s;
+    }
+
+    private static final Map<String, INDArray> ONES = new ConcurrentHashMap<>();
+
+    /** A cached vector of m ones (made outside any arena, shared, never written to). */
+    static INDArray ones(DataType type, long m) {
+        return ONES.computeIfAbsent(type + "/" + m, k -> Nd4j.ones(type, m));
+    }
+
     static INDArray logSoftmaxValue(INDArray x) {
-        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        INDArray out = Arena.alloc(x.dataType(), x.shape());
         Nd4j.exec(new LogSoftMax(x, out)); // over the last axis
         return out;
     }
@@ -535,19 +578,19 @@ public final class Ops {
     }
 
     static INDArray bmul(INDArray a, INDArray b, long[] shape) {
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Arena.alloc(a.dataType(), shape);
         Nd4j.exec(new MulOp(new INDArray[] {a, b}, new INDArray[] {out}));
         return out;
     }
 
     static INDArray bdiv(INDArray a, INDArray b, long[] shape) {
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Arena.alloc(a.dataType(), shape);
         Nd4j.exec(new DivOp(new INDArray[] {a, b}, new INDArray[] {out}));
         return out;
     }
 
     static INDArray bsub(INDArray a, INDArray b, long[] shape) {
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Arena.alloc(a.dataType(), shape);
         Nd4j.exec(new SubOp(new INDArray[] {a, b}, new INDArray[] {out}));
         return out;
     }

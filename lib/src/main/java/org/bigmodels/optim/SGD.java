@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.bigmodels.engine.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Stochastic gradient descent with optional momentum and weight decay (L2, added to the gradient):
@@ -40,7 +41,7 @@ public final class SGD implements Optimizer {
             INDArray g = p.grad();
             if (g == null) continue;
             INDArray w = p.value();
-            if (weightDecay != 0) g = g.add(w.mul(weightDecay));
+            if (weightDecay != 0) g = g.add(w.mul(weightDecay)); // a new array: the gradient itself stays as backward left it
             if (momentum != 0) {
                 INDArray v = velocity.get(p);
                 if (v == null) {
@@ -50,7 +51,7 @@ public final class SGD implements Optimizer {
                 }
                 g = v;
             }
-            w.subi(g.mul(lr));
+            Nd4j.getBlasWrapper().level1().axpy(w.length(), -lr, g, w); // w -= lr * g, in place
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.bigmodels.engine.Arena;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.bigmodels.optim.GradClip;
@@ -28,6 +29,7 @@ public final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
     private final TrainConfig config;
+    private final Arena arena = new Arena();
     private int step;
 
     public Trainer(Module model, Optimizer optimizer, TrainConfig config) {
@@ -71,20 +73,24 @@ public final class Trainer {
             for (int i = 0; i < n; i++) {
                 if (config.schedule() != null) optimizer.setLearningRate(config.schedule().at(step));
                 model.train(true);
-                optimizer.zeroGrad();
-                Tensor loss = objective.loss(source.apply(i));
-                double value = loss.item();
-                if (!Double.isFinite(value)) {
-                    throw new TrainingDivergedException(step, "the loss is " + value, optimizer.learningRate());
-                }
-                loss.backward();
-                if (config.clipNorm() > 0) {
-                    double norm = GradClip.clipNorm(optimizer.parameters(), config.clipNorm());
-                    if (!Double.isFinite(norm)) {
-                        throw new TrainingDivergedException(step, "the gradient norm is " + norm, optimizer.learningRate());
+                double value;
+                // one step's arrays are reused by the next (see Arena): nothing below may keep an array
+                try (Arena scope = arena.open()) {
+                    optimizer.zeroGrad();
+                    Tensor loss = objective.loss(source.apply(i));
+                    value = loss.item();
+                    if (!Double.isFinite(value)) {
+                        throw new TrainingDivergedException(step, "the loss is " + value, optimizer.learningRate());
                     }
+                    loss.backward();
+                    if (config.clipNorm() > 0) {
+                        double norm = GradClip.clipNorm(optimizer.parameters(), config.clipNorm());
+                        if (!Double.isFinite(norm)) {
+                            throw new TrainingDivergedException(step, "the gradient norm is " + norm, optimizer.learningRate());
+                        }
+                    }
+                    optimizer.step();
                 }
-                optimizer.step();
                 boolean last = i == n - 1;
                 boolean evalNow = evaluate != null && (last || (config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0));
                 if (evalNow || step % config.logEvery() == 0 || last) {
@@ -107,6 +113,11 @@ public final class Trainer {
         } finally {
             model.train(true);
         }
+    }
+
+    /** The arena that recycles each step's arrays (its size shows what one step needs). */
+    public Arena arena() {
+        return arena;
     }
 
     /** Steps taken so far by this trainer. */
