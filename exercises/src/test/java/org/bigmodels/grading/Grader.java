@@ -1,0 +1,356 @@
+package org.bigmodels.grading;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestSource;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs the {@link Graded} tests and prints a score table.
+ *
+ * <pre>
+ * Grader [--expect-pass | --expect-fail] [--label NAME] [--summary-file PATH] [PART...]
+ * </pre>
+ *
+ * Default mode grades: a test scores its points when it passes. {@code --expect-pass} is the check run on the
+ * solutions (every test must pass); {@code --expect-fail} is the non-vacuous check run on the untouched stubs
+ * (every test must fail, or it could never tell a wrong answer from a right one).
+ * Each test runs under a time limit in its own thread (see junit-platform.properties), so an exception or an
+ * endless loop fails that test only. With {@code --summary-file PATH} it writes "PASSED FAILED" there, where
+ * PASSED counts the tests that met the expectation (read by {@code ./course test}).
+ * Exit status: 0 when every test met the expectation, 1 otherwise, 2 on a usage error or when there is nothing to grade.
+ */
+public final class Grader {
+
+    private static final String PACKAGE = System.getProperty("grading.package", "org.bigmodels.exercises");
+    private static final String TIMEOUT = System.getProperty("grading.timeout", "60 s");
+    private static final String NOT_IMPLEMENTED = "not implemented yet";
+
+    enum Mode { GRADE, EXPECT_PASS, EXPECT_FAIL }
+
+    record Entry(String uniqueId, String id, String part, int points, String title, String where) {}
+
+    record Outcome(boolean passed, String message) {}
+
+    private Grader() {
+    }
+
+    private static String summaryFile;
+
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        Mode mode = Mode.GRADE;
+        String label = "exercises";
+        Set<String> parts = new TreeSet<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--expect-pass" -> mode = Mode.EXPECT_PASS;
+                case "--expect-fail" -> mode = Mode.EXPECT_FAIL;
+                case "--label" -> label = args[++i];
+                case "--summary-file" -> summaryFile = args[++i];
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        System.err.println("grader: unknown option " + args[i]);
+                        System.exit(2);
+                    }
+                    parts.add(args[i].replaceFirst("^part", ""));
+                }
+            }
+        }
+        int status;
+        try {
+            status = run(out, mode, label, parts);
+        } catch (Throwable t) {
+            out.println("grader: internal error: " + oneLine(t));
+            t.printStackTrace(out);
+            summary(0, 1);
+            status = 1;
+        }
+        out.flush();
+        // Exit even if a runaway test thread is still spinning.
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void summary(int passed, int failed) {
+        if (summaryFile == null) {
+            return;
+        }
+        try {
+            Path target = Path.of(summaryFile).toAbsolutePath();
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.writeString(tmp, passed + " " + failed + "\n");
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            System.err.println("grader: cannot write " + summaryFile + ": " + e);
+        }
+    }
+
+    static int run(PrintStream out, Mode mode, String label, Set<String> parts) {
+        Launcher launcher = LauncherFactory.create();
+
+        // First discover everything graded, to know which parts exist.
+        TestPlan all = launcher.discover(request(Set.of()));
+        List<Entry> allEntries = entries(all);
+        Set<String> known = new TreeSet<>();
+        allEntries.forEach(e -> known.add(e.part()));
+        if (allEntries.isEmpty()) {
+            out.println("grader: no graded tests found in package " + PACKAGE);
+            summary(0, 1);
+            return 2;
+        }
+        for (String p : parts) {
+            if (!known.contains(p)) {
+                out.println("grader: no part '" + p + "'; parts with graded tests: " + String.join(", ", known));
+                summary(0, 1);
+                return 2;
+            }
+        }
+
+        TestPlan plan = parts.isEmpty() ? all : launcher.discover(request(parts));
+        List<Entry> entries = entries(plan);
+
+        Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
+        Map<String, String> skipped = new ConcurrentHashMap<>();
+        TestExecutionListener listener = new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                results.put(id.getUniqueId(), result);
+            }
+
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                skipped.put(id.getUniqueId(), reason == null ? "skipped" : reason);
+            }
+        };
+        String aborted = null;
+        try {
+            launcher.execute(plan, listener);
+        } catch (Throwable t) {
+            // An unrecoverable error (e.g. OutOfMemoryError) stops JUnit; the tests it did not reach fail.
+            aborted = "grading stopped: " + oneLine(t);
+        }
+
+        Map<Entry, Outcome> outcomes = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            outcomes.put(e, outcome(plan, e, results, skipped, aborted));
+        }
+        return report(out, mode, label, parts, outcomes);
+    }
+
+    private static LauncherDiscoveryRequest request(Set<String> parts) {
+        LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectPackage(PACKAGE))
+                .filters(TagFilter.includeTags(Graded.TAG))
+                .configurationParameter("junit.jupiter.execution.timeout.default", TIMEOUT)
+                .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD");
+        if (!parts.isEmpty()) {
+            b.filters((PostDiscoveryFilter) descriptor -> {
+                Optional<Graded> g = graded(descriptor.getSource().orElse(null));
+                if (g.isEmpty()) {
+                    return FilterResult.included("container");
+                }
+                return FilterResult.includedIf(parts.contains(partOf(g.get())), () -> "in part", () -> "other part");
+            });
+        }
+        return b.build();
+    }
+
+    private static List<Entry> entries(TestPlan plan) {
+        List<Entry> list = new ArrayList<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier t : plan.getDescendants(root)) {
+                if (!t.isTest()) {
+                    continue;
+                }
+                TestSource src = t.getSource().orElse(null);
+                Optional<Graded> g = graded(src);
+                if (g.isEmpty()) {
+                    continue;
+                }
+                MethodSource ms = (MethodSource) src;
+                String title = g.get().title().isBlank() ? ms.getMethodName() : g.get().title();
+                String where = ms.getJavaClass().getSimpleName() + "." + ms.getMethodName();
+                list.add(new Entry(t.getUniqueId(), g.get().id(), partOf(g.get()), g.get().points(), title, where));
+            }
+        }
+        list.sort(Comparator.comparing((Entry e) -> idKey(e.id())).thenComparing(Entry::where));
+        return list;
+    }
+
+    private static Optional<Graded> graded(TestSource src) {
+        if (!(src instanceof MethodSource ms)) {
+            return Optional.empty();
+        }
+        try {
+            Method m = ms.getJavaMethod();
+            return AnnotationSupport.findAnnotation(m, Graded.class);
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    static String partOf(Graded g) {
+        if (!g.part().isBlank()) {
+            return g.part();
+        }
+        int dot = g.id().indexOf('.');
+        return dot < 0 ? g.id() : g.id().substring(0, dot);
+    }
+
+    /** Sorts "2.10" after "2.9". */
+    private static String idKey(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (String piece : id.split("\\.")) {
+            sb.append(piece.matches("\\d+") ? String.format("%06d", Integer.parseInt(piece)) : piece).append('.');
+        }
+        return sb.toString();
+    }
+
+    private static Outcome outcome(TestPlan plan, Entry e, Map<String, TestExecutionResult> results,
+                                   Map<String, String> skipped, String aborted) {
+        TestExecutionResult r = results.get(e.uniqueId());
+        if (r != null) {
+            if (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                return new Outcome(true, "ok");
+            }
+            return new Outcome(false, r.getThrowable().map(Grader::describe).orElse(r.getStatus().toString()));
+        }
+        if (skipped.containsKey(e.uniqueId())) {
+            return new Outcome(false, "skipped: " + skipped.get(e.uniqueId()));
+        }
+        // Not run: a class-level failure (static initializer, @BeforeAll) or an aborted run. Find the cause.
+        Optional<TestIdentifier> p = plan.getTestIdentifier(e.uniqueId()) == null ? Optional.empty()
+                : plan.getParent(plan.getTestIdentifier(e.uniqueId()));
+        while (p.isPresent()) {
+            String uid = p.get().getUniqueId();
+            TestExecutionResult pr = results.get(uid);
+            if (pr != null && pr.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                return new Outcome(false, pr.getThrowable().map(Grader::describe).orElse("setup failed"));
+            }
+            if (skipped.containsKey(uid)) {
+                return new Outcome(false, "skipped: " + skipped.get(uid));
+            }
+            p = plan.getParent(p.get());
+        }
+        return new Outcome(false, aborted != null ? aborted : "did not run");
+    }
+
+    /** One line saying why a test failed; a stub's "not implemented yet: ..." wins wherever it is in the causes. */
+    static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof UnsupportedOperationException && c.getMessage() != null
+                    && c.getMessage().startsWith(NOT_IMPLEMENTED)) {
+                return trim(c.getMessage());
+            }
+        }
+        if (t instanceof AssertionError && t.getMessage() != null) {
+            return trim(t.getMessage());
+        }
+        return oneLine(t);
+    }
+
+    private static String oneLine(Throwable t) {
+        String msg = t.getMessage();
+        return trim(t.getClass().getSimpleName() + (msg == null ? "" : ": " + msg));
+    }
+
+    private static String trim(String s) {
+        String line = s.replaceAll("\\s+", " ").trim();
+        return line.length() <= 110 ? line : line.substring(0, 107) + "...";
+    }
+
+    private static int report(PrintStream out, Mode mode, String label, Set<String> parts,
+                              Map<Entry, Outcome> outcomes) {
+        String header = switch (mode) {
+            case GRADE -> "Grading " + label;
+            case EXPECT_PASS -> "Graded tests on " + label + " (each must pass)";
+            case EXPECT_FAIL -> "Graded tests on " + label + " (non-vacuous check: each must fail on the untouched stubs)";
+        };
+        out.println(header + (parts.isEmpty() ? "" : ", part " + String.join(", ", parts)));
+        int titleWidth = Math.max(30, outcomes.keySet().stream().mapToInt(e -> e.title().length()).max().orElse(0));
+        titleWidth = Math.min(titleWidth, 48);
+        String fmt = "  %-6s %-" + titleWidth + "s %6s  %s%n";
+        out.printf(fmt, "id", "test", "points", mode == Mode.GRADE ? "result" : "outcome");
+
+        int got = 0;
+        int max = 0;
+        int met = 0;
+        int unmet = 0;
+        List<String> defects = new ArrayList<>();
+        Map<String, int[]> byPart = new LinkedHashMap<>();
+        for (Map.Entry<Entry, Outcome> me : outcomes.entrySet()) {
+            Entry e = me.getKey();
+            Outcome o = me.getValue();
+            int pts = o.passed() ? e.points() : 0;
+            got += pts;
+            max += e.points();
+            int[] pp = byPart.computeIfAbsent(e.part(), k -> new int[2]);
+            pp[0] += pts;
+            pp[1] += e.points();
+            boolean ok = switch (mode) {
+                case GRADE, EXPECT_PASS -> o.passed();
+                case EXPECT_FAIL -> !o.passed();
+            };
+            if (ok) {
+                met++;
+            } else {
+                unmet++;
+            }
+            String result = switch (mode) {
+                case GRADE -> o.message();
+                case EXPECT_PASS -> o.passed() ? "ok" : "FAILED: " + o.message();
+                case EXPECT_FAIL -> o.passed() ? "DEFECT: passes on the stub" : "fails, as it should (" + o.message() + ")";
+            };
+            if (mode == Mode.EXPECT_FAIL && o.passed()) {
+                defects.add("test " + e.id() + " " + e.where() + " passes on the untouched stub: it cannot fail");
+            }
+            if (mode == Mode.EXPECT_PASS && !o.passed()) {
+                defects.add("test " + e.id() + " " + e.where() + " fails on the solution: " + o.message());
+            }
+            String title = e.title().length() <= titleWidth ? e.title() : e.title().substring(0, titleWidth - 3) + "...";
+            out.printf(fmt, e.id(), title, pts + "/" + e.points(), trim(result));
+        }
+        if (mode == Mode.GRADE) {
+            if (byPart.size() > 1) {
+                for (Map.Entry<String, int[]> p : byPart.entrySet()) {
+                    out.printf(fmt, "", "part " + p.getKey(), p.getValue()[0] + "/" + p.getValue()[1], "");
+                }
+            }
+            out.printf(fmt, "", "TOTAL", got + "/" + max,
+                    met + " of " + outcomes.size() + " tests pass" + (got == max ? " -- all done!" : ""));
+        } else {
+            out.printf("  %d of %d graded tests behave as required%n", met, outcomes.size());
+            defects.forEach(d -> out.println("  " + d));
+        }
+        summary(met, unmet);
+        return unmet == 0 ? 0 : 1;
+    }
+}
