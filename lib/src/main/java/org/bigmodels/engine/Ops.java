@@ -88,9 +88,12 @@ public final class Ops {
         long[] outShape = xv.shape().clone();
         outShape[outShape.length - 1] = wv.size(1);
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
-        return Tensor.result(out2.reshape('c', outShape), "linear", g -> {
+        return Tensor.result(xv.rank() == 2 ? out2 : out2.reshape('c', outShape), "linear", g -> {
             INDArray g2 = rows(g);
-            if (x.needsGrad()) x.accumulate(Gemm.mm(g2, false, wv, true).reshape('c', xv.shape()), true);
+            if (x.needsGrad()) {
+                INDArray dx = Gemm.mm(g2, false, wv, true);
+                x.accumulate(xv.rank() == 2 ? dx : dx.reshape('c', xv.shape()), true);
+            }
             if (w.needsGrad()) w.accumulate(Gemm.mm(x2, true, g2, false), true);
             if (b != null && b.needsGrad()) {
                 // column sums of g: ones[1,m]·g[m,n]
@@ -165,7 +168,9 @@ public final class Ops {
         Nd4j.exec(new RectifiedLinear(x, out, 0.0));
         return Tensor.result(out, "relu", g -> {
             INDArray gx = Arena.alloc(g.dataType(), g.shape());
-            Nd4j.exec(new ThresholdReluBp(x, g, gx, 0.0)); // g where x > 0, else 0
+            if (!Loops.reluBackward(out, g, gx)) {
+                Nd4j.exec(new ThresholdReluBp(x, g, gx, 0.0)); // g where x > 0, else 0
+            }
             a.accumulate(gx, true);
         }, a);
     }
@@ -382,12 +387,21 @@ public final class Ops {
                         + "), got " + t[i] + " at position " + i);
             }
         }
-        INDArray lsm = logSoftmaxValue(rows(z));
-        // the loss and (softmax - onehot) / N in plain Java loops: C is small, and a handful of ND4J ops would each
-        // cost more in call overhead than this whole pass
-        double[] l = lsm.data().asDouble();
+        // log-softmax, the loss and (softmax - onehot) / N in plain Java loops over a copy of the logits: C is small,
+        // and each ND4J call would cost more in overhead than this whole pass
+        double[] l = rows(z).data().asDouble();
+        int cc = (int) c;
         double loss = 0;
-        for (int i = 0; i < t.length; i++) loss -= l[i * (int) c + t[i]];
+        for (int i = 0; i < t.length; i++) {
+            int row = i * cc;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cc; j++) max = Math.max(max, l[row + j]);
+            double sum = 0;
+            for (int j = 0; j < cc; j++) sum += Math.exp(l[row + j] - max);
+            double logZ = max + Math.log(sum);
+            for (int j = 0; j < cc; j++) l[row + j] -= logZ; // l now holds log-probabilities
+            loss -= l[row + t[i]];
+        }
         loss /= n;
         return Tensor.result(scalarOf(z.dataType(), loss), "crossEntropy", g -> {
             double scale = g.getDouble(0) / n;
@@ -559,12 +573,6 @@ public final class Ops {
         INDArray out = Arena.alloc(x.dataType(), x.shape());
         Nd4j.exec(new LogSoftMax(x, out)); // over the last axis
         return out;
-    }
-
-    static INDArray oneHot(int[] t, int classes, DataType type) {
-        float[] data = new float[t.length * classes];
-        for (int i = 0; i < t.length; i++) data[i * classes + t[i]] = 1f;
-        return Nd4j.create(data, new long[] {t.length, classes}, 'c').castTo(type);
     }
 
     /** [..., k] viewed as [rows, k] (row-major, no copy when already plain). */

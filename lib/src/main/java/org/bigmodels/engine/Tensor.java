@@ -73,6 +73,24 @@ public class Tensor {
     }
 
     /**
+     * Defines a new differentiable operation outside this package (fake quantization, a pruning mask, a
+     * communication step): {@code value} is the op's output, {@code backward} receives dLoss/dOutput and must call
+     * {@link #accumulateGrad} on each input that {@link #requiresGrad()}. The engine's own ops in {@link Ops} are
+     * written exactly this way.
+     */
+    public static Tensor fromOp(String name, INDArray value, Backward backward, Tensor... inputs) {
+        return result(value, name, backward, inputs);
+    }
+
+    /**
+     * Adds a gradient contribution to this tensor (a copy is kept; {@code g} is not modified later). For use in the
+     * backward of an op defined with {@link #fromOp}.
+     */
+    public void accumulateGrad(INDArray g) {
+        accumulate(g, false);
+    }
+
+    /**
      * Makes a node from the result of an op. When gradients are off ({@link #noGrad()}) or no input needs one, the
      * node remembers nothing, so inference builds no graph.
      */
@@ -132,7 +150,7 @@ public class Tensor {
             throw new ShapeException("backward", "a scalar (e.g. a loss) or backward(gradient)",
                     "shape " + Arrays.toString(value.shape()));
         }
-        backward(Nd4j.onesLike(value));
+        backward(Arena.alloc(value.dataType(), value.shape()).assign(1.0));
     }
 
     /** Backpropagates a given gradient of the same shape as this tensor's value. */

@@ -141,4 +141,18 @@ class EngineBehaviourTest {
         back.sum().backward();
         assertEquals(Nd4j.ones(DataType.DOUBLE, 2, 6), x.grad());
     }
+
+    @Test
+    void opsCanBeDefinedOutsideTheEngine() {
+        // a "clip to [-1, 1]" op with a straight-through gradient, as quantization-aware training will need
+        java.util.function.Function<Tensor, Tensor> clipSte = x -> Tensor.fromOp("clipSte",
+                org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(x.value(), -1.0), 1.0),
+                g -> x.accumulateGrad(g), x);
+        Tensor x = Tensor.param(Nd4j.createFromArray(-3.0, 0.5, 2.0));
+        Tensor y = clipSte.apply(x);
+        assertArrayEquals(new double[] {-1, 0.5, 1}, y.value().toDoubleVector(), 0);
+        assertEquals("clipSte", y.op());
+        y.mul(Tensor.of(Nd4j.createFromArray(1.0, 2.0, 3.0))).sum().backward();
+        assertArrayEquals(new double[] {1, 2, 3}, x.grad().toDoubleVector(), 0);
+    }
 }
