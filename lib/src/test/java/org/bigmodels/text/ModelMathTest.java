@@ -1,0 +1,69 @@
+package org.bigmodels.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.bigmodels.nn.GPT;
+import org.bigmodels.nn.GPTConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+class ModelMathTest {
+
+    @ParameterizedTest
+    @CsvSource({"1,16,2,11,8", "2,32,4,65,16", "3,48,3,7,5"})
+    void formulaMatchesTheParametersOfARealGPT(int layers, int width, int heads, int vocab, int context) {
+        GPT model = new GPT(new GPTConfig(vocab, context, layers, heads, width, 0.0, DataType.FLOAT, 1));
+        assertEquals(model.parameterCount(), ModelMath.parameterCount(layers, width, vocab, context));
+    }
+
+    @Test
+    void tyingTheHeadRemovesItsWeightsAndBias() {
+        long untied = ModelMath.parameterCount(2, 32, 65, 16, false);
+        long tied = ModelMath.parameterCount(2, 32, 65, 16, true);
+        assertEquals(32 * 65 + 65, untied - tied);
+    }
+
+    @Test
+    void gpt2SmallHasThePublishedCount() {
+        // Hugging Face's gpt2 reports 124,439,808 parameters (lm_head tied to wte)
+        assertEquals(124_439_808L, ModelMath.GPT2_SMALL.parameters());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GPT-2 small,124e6", "GPT-2 medium,350e6", "GPT-2 large,774e6", "GPT-2 XL,1.5e9", "GPT-3 175B,175e9"})
+    void presetsLandNearTheirNominalSizes(String name, double nominal) {
+        ModelMath.Size s = ModelMath.presets().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        double rel = Math.abs(s.parameters() - nominal) / nominal;
+        assertEquals(0, rel, 0.04, name + " has " + s.parameters());
+    }
+
+    @Test
+    void trainingFlopsAreSixPerParameterPlusAttention() {
+        assertEquals(6e6, ModelMath.trainingFlopsPerToken(1_000_000L));
+        // GPT-3: 6 * 96 layers * 2048 context * 12288 width of attention on top of 6N
+        ModelMath.Size g = ModelMath.GPT3;
+        assertEquals(6.0 * 96 * 2048 * 12288, g.trainingFlopsPerTokenWithAttention() - g.trainingFlopsPerToken(), 1.0);
+        // about 1.05e12 FLOPs per token, the 6N figure of the GPT-3 paper's compute estimate (3.14e23 over 300B tokens)
+        assertEquals(3.14e23, g.trainingFlopsPerToken() * 300e9, 0.02 * 3.14e23);
+    }
+
+    @Test
+    void adamMemoryIsFourCopiesOfTheWeights() {
+        ModelMath.Memory m = ModelMath.adamTrainingMemory(1000, DataType.FLOAT);
+        assertEquals(16_000, m.total());
+        assertEquals(4_000, m.adamV());
+        assertEquals(32_000, ModelMath.adamTrainingMemory(1000, DataType.DOUBLE).total());
+        assertEquals(8_000, ModelMath.adamTrainingMemory(1000, DataType.HALF).total());
+        assertEquals(16_000, ModelMath.mixedPrecisionAdamBytes(1000));
+        assertEquals(1.0, ModelMath.gib(1L << 30));
+    }
+
+    @Test
+    void tableHasOneRowPerModel() {
+        var t = ModelMath.table(ModelMath.presets());
+        assertEquals(5, t.rowCount());
+        assertEquals(124_439_808L, t.longColumn("parameters").get(0));
+    }
+}
