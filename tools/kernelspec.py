@@ -24,6 +24,9 @@ JVM_OPTIONS = [
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
     "-Djava.awt.headless=true",
+    # JavaCPP otherwise reads /proc for the process size on every native allocation (a large share of ND4J's
+    # per-array cost); ND4J's memory is still freed by its deallocators and the GC.
+    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
 ]
 
 BASE_IMPORTS = [
