@@ -155,4 +155,20 @@ class EngineBehaviourTest {
         y.mul(Tensor.of(Nd4j.createFromArray(1.0, 2.0, 3.0))).sum().backward();
         assertArrayEquals(new double[] {1, 2, 3}, x.grad().toDoubleVector(), 0);
     }
+
+    @Test
+    void dropoutZeroesAboutPAndPassesTheSameMaskBack() {
+        Nd4j.getRandom().setSeed(3);
+        Tensor x = Tensor.param(Nd4j.ones(DataType.DOUBLE, 200, 50));
+        Tensor y = Ops.dropout(x, 0.3);
+        INDArray v = y.value();
+        double zeros = v.eq(0.0).castTo(DataType.DOUBLE).sumNumber().doubleValue() / v.length();
+        assertEquals(0.3, zeros, 0.02, "fraction dropped");
+        // kept elements are scaled by 1/(1-p), so the mean stays about 1
+        assertEquals(1.0, v.meanNumber().doubleValue(), 0.03);
+        y.sum().backward();
+        assertEquals(v, x.grad(), "d(sum(dropout(x)))/dx is the mask itself (x = 1)");
+        assertSame(x, Ops.dropout(x, 0.0), "p = 0 is the identity");
+        assertThrows(IllegalArgumentException.class, () -> Ops.dropout(x, 1.0));
+    }
 }
