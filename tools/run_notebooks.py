@@ -270,7 +270,7 @@ def print_failure(path, result, root):
     except ValueError:
         shown = path
     print("\nFAILED %s, %s" % (shown, where))
-    print("  " + first_line(e.get("headline") or e["ename"], 300))
+    print("  " + first_line(e.get("headline") or e["ename"], 1000))
     noise = ("jdk.internal.reflect.", "java.lang.reflect.Method.invoke", "org.rapaio.jupyter.", "java.util.concurrent.")
     lines = [ln for ln in e["traceback"] if not any(n in ln for n in noise)]
     if lines and lines[0].strip() == (e.get("headline") or "").strip():
