@@ -137,14 +137,6 @@ def execute(path, kernel, timeout, startup_timeout, log_path):
             on_cell_complete=on_complete,
         )
         outcome = run_client(client, nb, current, result, timeout, log_path, attempt)
-        if outcome == "dead" and attempt == 1:
-            # Seen once on a heavily loaded 2-core machine: every cell had its output, then nbclient reported the
-            # kernel dead. One fresh kernel is tried before the notebook counts as failed; the note stays visible.
-            print("  (%s: the kernel died: %s; running the notebook once more in a fresh kernel)"
-                  % (path.stem, (result["error"] or {}).get("headline", "")))
-            sys.stdout.flush()
-            result["retried"] = "kernel died on the first try"
-            continue
         if outcome != "no-start" or attempt == START_ATTEMPTS:
             break
         print("  (%s: the kernel did not answer within %s s; starting a fresh one)" % (path.stem, startup_timeout))
@@ -192,7 +184,6 @@ def run_client(client, nb, current, result, timeout, log_path, attempt):
     except DeadKernelError as e:
         result["status"] = "FAILED"
         result["error"] = error_info(nb, current["index"], "DeadKernelError", "the kernel died", str(e))
-        return "dead"
     except Exception as e:  # kernel failed to start, missing kernelspec, ...
         result["status"] = "FAILED"
         result["error"] = error_info(nb, current["index"], type(e).__name__, str(e), "")
