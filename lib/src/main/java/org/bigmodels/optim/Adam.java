@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bigmodels.engine.Loops;
 import org.bigmodels.engine.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -79,10 +78,6 @@ public final class Adam implements Optimizer {
             INDArray m = s[0], v = s[1], tmp = s[2];
             if (!decoupled && weightDecay != 0) {
                 g = g.add(w.mul(weightDecay)); // L2: the decay joins the gradient (and its adaptive scaling)
-            }
-            double decay = decoupled ? lr * weightDecay : 0;
-            if (Loops.adam(w, g, m, v, beta1, beta2, c2, eps, lr / c1, decay)) {
-                continue; // the same update as below, as one Java loop over ND4J's memory (CPU backend)
             }
             m.muli(beta1);
             blas.axpy(n, 1 - beta1, g, m);                 // m = b1 m + (1 - b1) g

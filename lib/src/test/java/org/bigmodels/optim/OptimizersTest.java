@@ -93,26 +93,4 @@ class OptimizersTest {
         assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), 0.1, 1.0, 0));
         assertThrows(IllegalArgumentException.class, () -> Adam.adam(List.of(p), 0.1, 1.0, 0.9, 1e-8, 0));
     }
-
-    @Test
-    void adamsLoopAndNd4jPathsAgree() {
-        // a parameter whose value is a view (an offset into a larger array) takes the ND4J path, a plain one the
-        // Java loop: three AdamW steps must give the same weights
-        double[] init = {0.3, -1.2, 2.0, 0.05};
-        Tensor plain = Tensor.param(Nd4j.createFromArray(init));
-        Tensor view = Tensor.param(Nd4j.createFromArray(9.0, 0.3, -1.2, 2.0, 0.05).get(
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 5)));
-        assertTrue(view.value().isView());
-        Adam a = Adam.adamW(List.of(plain), 0.05, 0.9, 0.99, 1e-8, 0.1);
-        Adam b = Adam.adamW(List.of(view), 0.05, 0.9, 0.99, 1e-8, 0.1);
-        for (int step = 0; step < 3; step++) {
-            for (Tensor p : List.of(plain, view)) {
-                p.zeroGrad();
-                p.mul(p).mul(Tensor.of(Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0))).sum().backward();
-            }
-            a.step();
-            b.step();
-            assertArrayEquals(plain.value().toDoubleVector(), view.value().toDoubleVector(), 1e-12, "step " + step);
-        }
-    }
 }
