@@ -2,6 +2,7 @@
 """Measures how long the course kernel takes to start: until it answers, until a first cell prints, and the first
 ND4J call (which loads the native libraries). Run after ./course setup:  /usr/bin/python3 tools/kernel_start.py [N]"""
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ def wait_idle(kc, msg_id, on_output=None):
 def once():
     t0 = time.monotonic()
     km = KernelManager(kernel_name="bigmodels-java")
-    km.start_kernel()
+    km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the kernel's own log is noisy
     kc = km.client()
     kc.start_channels()
     try:
