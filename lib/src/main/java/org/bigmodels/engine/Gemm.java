@@ -1,5 +1,13 @@
 package org.bigmodels.engine;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemv;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
+
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -81,14 +89,14 @@ public final class Gemm {
         INDArray ac = isPlainRowMajor(a) ? a : a.dup('c');
         INDArray bc = isPlainRowMajor(b) ? b : b.dup('c');
         int lda = (int) ac.size(1), ldb = (int) bc.size(1), ldc = (int) n;
-        int ta = transA ? org.bytedeco.openblas.global.openblas_nolapack.CblasTrans : org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-        int tb = transB ? org.bytedeco.openblas.global.openblas_nolapack.CblasTrans : org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-        int order = org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        int tb = transB ? CblasTrans : CblasNoTrans;
+        int order = CblasRowMajor;
         if (ac.dataType() == DataType.FLOAT) {
-            org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm(order, ta, tb, (int) m, (int) n, (int) k,
+            cblas_sgemm(order, ta, tb, (int) m, (int) n, (int) k,
                     (float) alpha, floats(ac), lda, floats(bc), ldb, (float) beta, floats(c), ldc);
         } else {
-            org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm(order, ta, tb, (int) m, (int) n, (int) k,
+            cblas_dgemm(order, ta, tb, (int) m, (int) n, (int) k,
                     alpha, doubles(ac), lda, doubles(bc), ldb, beta, doubles(c), ldc);
         }
     }
@@ -109,19 +117,19 @@ public final class Gemm {
         int m = (int) c3.size(1), n = (int) c3.size(2), k = (int) (transA ? a3.size(1) : a3.size(2));
         int lda = (int) a3.size(2), ldb = (int) b3.size(2);
         long sa = a3.size(1) * a3.size(2), sb = b3.size(1) * b3.size(2), sc = (long) m * n;
-        int ta = transA ? org.bytedeco.openblas.global.openblas_nolapack.CblasTrans : org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-        int tb = transB ? org.bytedeco.openblas.global.openblas_nolapack.CblasTrans : org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-        int order = org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        int tb = transB ? CblasTrans : CblasNoTrans;
+        int order = CblasRowMajor;
         if (a3.dataType() == DataType.FLOAT) {
             FloatPointer pa = floats(a3), pb = floats(b3), pc = floats(c3);
             for (long i = 0; i < batch; i++) {
-                org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, 1f,
+                cblas_sgemm(order, ta, tb, m, n, k, 1f,
                         pa.position(i * sa), lda, pb.position(i * sb), ldb, 0f, pc.position(i * sc), n);
             }
         } else {
             DoublePointer pa = doubles(a3), pb = doubles(b3), pc = doubles(c3);
             for (long i = 0; i < batch; i++) {
-                org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, 1.0,
+                cblas_dgemm(order, ta, tb, m, n, k, 1.0,
                         pa.position(i * sa), lda, pb.position(i * sb), ldb, 0.0, pc.position(i * sc), n);
             }
         }
@@ -139,13 +147,13 @@ public final class Gemm {
             return;
         }
         INDArray ones = Ops.ones(g.dataType(), m);
-        int order = org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
-        int trans = org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+        int order = CblasRowMajor;
+        int trans = CblasTrans;
         if (g.dataType() == DataType.FLOAT) {
-            org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv(order, trans, m, n, 1f, floats(g), n,
+            cblas_sgemv(order, trans, m, n, 1f, floats(g), n,
                     floats(ones), 1, 0f, floats(out), 1);
         } else {
-            org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemv(order, trans, m, n, 1.0, doubles(g), n,
+            cblas_dgemv(order, trans, m, n, 1.0, doubles(g), n,
                     doubles(ones), 1, 0.0, doubles(out), 1);
         }
     }

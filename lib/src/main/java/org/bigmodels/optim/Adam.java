@@ -1,6 +1,5 @@
 package org.bigmodels.optim;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,22 +19,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Plain Adam with weight decay adds wd·w to g instead (L2), which interacts badly with the adaptive scaling; that is
  * the point of AdamW.
  */
-public final class Adam implements Optimizer {
-    private final List<Tensor> params;
+public final class Adam extends AbstractOptimizer {
     private final double beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
-    private double lr;
     private int t;
     private final Map<Tensor, INDArray[]> state = new IdentityHashMap<>();
 
     private Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
                  boolean decoupled) {
+        super(params, lr);
         if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("Adam: expected lr > 0, betas in [0, 1), eps > 0, weightDecay >= 0; got lr="
                     + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay);
         }
-        this.params = new ArrayList<>(params);
-        this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -95,20 +91,5 @@ public final class Adam implements Optimizer {
     /** The number of steps taken so far. */
     public int steps() {
         return t;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return params;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = lr;
     }
 }

@@ -1,6 +1,5 @@
 package org.bigmodels.optim;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,20 +12,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code g' = g + wd·w;  v = mu·v + g';  w -= lr·v} (PyTorch's form; with mu = 0 it is plain {@code w -= lr·g'}).
  * Updates are in place, so no array is allocated per step.
  */
-public final class SGD implements Optimizer {
-    private final List<Tensor> params;
+public final class SGD extends AbstractOptimizer {
     private final double momentum;
     private final double weightDecay;
-    private double lr;
     private final Map<Tensor, INDArray> velocity = new IdentityHashMap<>();
 
     public SGD(List<Tensor> params, double lr, double momentum, double weightDecay) {
+        super(params, lr);
         if (!(lr > 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("SGD: expected lr > 0, 0 <= momentum < 1, weightDecay >= 0; got lr="
                     + lr + ", momentum=" + momentum + ", weightDecay=" + weightDecay);
         }
-        this.params = new ArrayList<>(params);
-        this.lr = lr;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
     }
@@ -53,20 +49,5 @@ public final class SGD implements Optimizer {
             }
             Nd4j.getBlasWrapper().level1().axpy(w.length(), -lr, g, w); // w -= lr * g, in place
         }
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return params;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = lr;
     }
 }

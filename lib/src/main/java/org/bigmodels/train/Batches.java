@@ -30,17 +30,6 @@ public final class Batches {
         return out;
     }
 
-    /** The batches in order, unshuffled (evaluation). */
-    public static List<Batch> inOrder(INDArray x, INDArray y, int batchSize) {
-        List<Batch> out = new ArrayList<>();
-        long n = x.size(0);
-        for (long start = 0; start < n; start += batchSize) {
-            long end = Math.min(n, start + batchSize);
-            out.add(new Batch(rowsOf(x, start, end), rowsOf(y, start, end)));
-        }
-        return out;
-    }
-
     static int[] permutation(int n, Random rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
@@ -62,9 +51,5 @@ public final class Batches {
         long[] shape = a.shape().clone();
         shape[0] = rows.length;
         return picked.reshape('c', shape);
-    }
-
-    private static INDArray rowsOf(INDArray a, long start, long end) {
-        return a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end)).dup('c');
     }
 }
