@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import org.bigmodels.engine.ShapeException;
 import org.bigmodels.engine.Tensor;
-import org.bigmodels.train.Metrics;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -63,13 +62,13 @@ public class MLP extends Sequential {
 
     /**
      * The predicted class of each row of x [N, in]: the index of its largest logit, computed without recording a
-     * graph ({@link Tensor#noGrad()}). For accuracy and confusion matrices ({@link Metrics}).
+     * graph ({@link Tensor#noGrad()}). For accuracy and confusion matrices ({@code org.bigmodels.train.Metrics}).
      *
      * @throws ShapeException if x is not [N, in]
      */
     public int[] predict(INDArray x) {
         try (var off = Tensor.noGrad()) {
-            return Metrics.argmax(forward(x).value());
+            return forward(x).value().argMax(1).toIntVector();
         }
     }
 
