@@ -19,17 +19,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bigmodels.data.Datasets;
 import org.bigmodels.data.Mnist;
+import org.bigmodels.data.OneHot;
 import org.bigmodels.data.Split;
 import org.bigmodels.dl4j.Dl4jBridge;
 import org.bigmodels.engine.Arena;
 import org.bigmodels.engine.Gemm;
 import org.bigmodels.engine.Ops;
 import org.bigmodels.engine.Tensor;
+import org.bigmodels.nn.Flops;
 import org.bigmodels.nn.MLP;
 import org.bigmodels.optim.SGD;
 import org.bigmodels.train.Batch;
 import org.bigmodels.train.Batches;
 import org.bigmodels.train.Metrics;
+import org.bigmodels.train.PhaseTimer;
+import org.bigmodels.train.Stats;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,13 +63,12 @@ public final class LeNetBenchmark {
 
     private LeNetBenchmark() {}
 
-    /** FLOPs of one training step per example: forward, weight gradients, input gradients of layers 2 and 3. */
+    /**
+     * FLOPs of one training step per example: forward, weight gradients, input gradients of layers 2 and 3
+     * ({@link Flops#trainingStep(MLP, long)}).
+     */
     static double flopsPerExample() {
-        double forward = 0;
-        for (int i = 0; i + 1 < SIZES.length; i++) forward += 2.0 * SIZES[i] * SIZES[i + 1];
-        double inputGrads = 0;
-        for (int i = 1; i + 1 < SIZES.length; i++) inputGrads += 2.0 * SIZES[i] * SIZES[i + 1];
-        return forward + forward + inputGrads; // the first layer's input gradient is not needed
+        return Flops.trainingStep(MLP.of(SIZES), 1);
     }
 
     record Options(int rounds, int threads, int batch, double lr, int limit, boolean torch, String python,
@@ -129,7 +132,7 @@ public final class LeNetBenchmark {
         INDArray y = train.labels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, o.limit)).dup();
         List<Batch> batches = Batches.epoch(x, y, o.batch, 42, 0);
         List<DataSet> dataSets = new ArrayList<>();
-        for (Batch b : batches) dataSets.add(new DataSet(b.x(), oneHot(b.y(), 10)));
+        for (Batch b : batches) dataSets.add(new DataSet(b.x(), OneHot.encode(b.y(), 10)));
         double flopsPerEpoch = flopsPerExample() * o.limit;
 
         System.out.printf(Locale.ROOT, "LeNet-300-100, float32, batch %d, SGD lr %s, %d examples (%d batches), "
@@ -167,28 +170,23 @@ public final class LeNetBenchmark {
         }
 
         Map<String, Double> accuracy = new LinkedHashMap<>();
-        try (var off = Tensor.noGrad()) {
-            accuracy.put("engine", Metrics.accuracy(Metrics.argmax(mlp.forward(Tensor.of(test.features())).value()),
-                    test.labelArray()));
-        }
-        accuracy.put("DL4J", Metrics.accuracy(Metrics.argmax(net.output(test.features())), test.labelArray()));
+        accuracy.put("engine", Metrics.accuracy(mlp.predict(test.features()), test.labelArray()));
+        accuracy.put("DL4J", Metrics.accuracy(net.output(test.features()), test.labelArray()));
         if (torch != null) {
             accuracy.put("PyTorch", torch.testAccuracy());
             torch.close();
         }
 
-        double torchMedian = torch != null ? median(seconds.get("PyTorch")) : Double.NaN;
-        double dl4jMedian = median(seconds.get("DL4J"));
+        double torchMedian = torch != null ? Stats.median(seconds.get("PyTorch")) : Double.NaN;
+        double dl4jMedian = Stats.median(seconds.get("DL4J"));
         System.out.println();
         System.out.printf(Locale.ROOT, "%-8s %8s %12s %10s %9s %8s %8s %10s%n", "", "s/epoch", "(min..max)",
                 "vs PyTorch", "vs DL4J", "GFLOP/s", "% peak", "test acc");
         for (var e : seconds.entrySet()) {
-            double med = median(e.getValue());
+            double med = Stats.median(e.getValue());
             double gflops = flopsPerEpoch / med / 1e9;
             System.out.printf(Locale.ROOT, "%-8s %8.2f %12s %10s %9.2f %8.1f %7.0f%% %9.2f%%%n", e.getKey(), med,
-                    String.format(Locale.ROOT, "%.2f..%.2f",
-                            e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-                            e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)),
+                    String.format(Locale.ROOT, "%.2f..%.2f", Stats.min(e.getValue()), Stats.max(e.getValue())),
                     torch != null ? String.format(Locale.ROOT, "%.2f", med / torchMedian) : "-", med / dl4jMedian, gflops,
                     100 * gflops / peak[0], 100 * accuracy.get(e.getKey()));
         }
@@ -196,11 +194,12 @@ public final class LeNetBenchmark {
                 + "%.1f GFLOP/s measured above)%n", o.rounds, o.rounds + 1, peak[0]);
 
         if (o.profile) {
-            double[] phases = engineEpochByPhase(mlp, sgd, batches, arena);
-            double total = phases[0] + phases[1] + phases[2];
+            PhaseTimer phases = engineEpochByPhase(mlp, sgd, batches, arena);
+            List<String> p = PhaseTimer.TRAINING_PHASES;
             System.out.printf(Locale.ROOT, "%nengine, one more epoch timed by phase: forward+loss %.2f s (%.0f%%), "
-                            + "backward %.2f s (%.0f%%), SGD step %.2f s (%.0f%%)%n", phases[0], 100 * phases[0] / total,
-                    phases[1], 100 * phases[1] / total, phases[2], 100 * phases[2] / total);
+                            + "backward %.2f s (%.0f%%), SGD step %.2f s (%.0f%%)%n",
+                    phases.seconds(p.get(0)), 100 * phases.share(p.get(0)), phases.seconds(p.get(1)),
+                    100 * phases.share(p.get(1)), phases.seconds(p.get(2)), 100 * phases.share(p.get(2)));
         }
         System.out.println();
         System.out.println("Reproduce: COURSE_THREADS=" + o.threads + " ./course bench " + o.args().replaceFirst(" ?--threads \\d+", ""));
@@ -220,7 +219,7 @@ public final class LeNetBenchmark {
         for (Batch b : batches) {
             try (Arena scope = arena.open()) {
                 sgd.zeroGrad();
-                Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
+                Tensor loss = Ops.crossEntropy(mlp.forward(b.x()), b.y());
                 loss.backward();
                 sgd.step();
             }
@@ -228,26 +227,22 @@ public final class LeNetBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** The same epoch, with the clock read between phases: {forward+loss, backward, step} seconds. */
-    static double[] engineEpochByPhase(MLP mlp, SGD sgd, List<Batch> batches, Arena arena) {
-        double[] s = new double[3];
+    /** The same epoch, with the clock read between phases ({@link PhaseTimer#training()}). */
+    static PhaseTimer engineEpochByPhase(MLP mlp, SGD sgd, List<Batch> batches, Arena arena) {
+        PhaseTimer timer = PhaseTimer.training();
         for (Batch b : batches) {
-            long t0, t1, t2, t3;
             try (Arena scope = arena.open()) {
-                t0 = System.nanoTime();
+                timer.startStep();
                 sgd.zeroGrad();
-                Tensor loss = Ops.crossEntropy(mlp.forward(Tensor.of(b.x())), b.y());
-                t1 = System.nanoTime();
+                Tensor loss = Ops.crossEntropy(mlp.forward(b.x()), b.y());
+                timer.endPhase();
                 loss.backward();
-                t2 = System.nanoTime();
+                timer.endPhase();
                 sgd.step();
-                t3 = System.nanoTime();
+                timer.endPhase();
             }
-            s[0] += (t1 - t0) / 1e9;
-            s[1] += (t2 - t1) / 1e9;
-            s[2] += (t3 - t2) / 1e9;
         }
-        return s;
+        return timer;
     }
 
     /** One epoch with DL4J: {@code fit} on each premade minibatch (forward, loss, backward, SGD update). */
@@ -393,17 +388,5 @@ public final class LeNetBenchmark {
         } catch (Throwable ignored) {
             // not the CPU backend: Gemm goes through Nd4j.gemm
         }
-    }
-
-    static INDArray oneHot(INDArray labels, int classes) {
-        int[] y = labels.toIntVector();
-        float[] h = new float[y.length * classes];
-        for (int i = 0; i < y.length; i++) h[i * classes + y[i]] = 1f;
-        return Nd4j.create(h, new long[] {y.length, classes}, 'c');
-    }
-
-    static double median(List<Double> v) {
-        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -5,6 +5,7 @@ import org.bigmodels.engine.Arena;
 import org.bigmodels.engine.Gemm;
 import org.bigmodels.engine.Ops;
 import org.bigmodels.engine.Tensor;
+import org.bigmodels.nn.Flops;
 import org.bigmodels.nn.MLP;
 import org.bigmodels.optim.SGD;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,7 +31,7 @@ public final class ThreadProbe {
         Runnable step = () -> {
             try (Arena open = arena.open()) {
                 sgd.zeroGrad();
-                Tensor loss = Ops.crossEntropy(model.forward(Tensor.of(x)), y);
+                Tensor loss = Ops.crossEntropy(model.forward(x), y);
                 loss.backward();
                 sgd.step();
             }
@@ -43,7 +44,7 @@ public final class ThreadProbe {
             steps++;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        double flopsPerStep = 2.0 * 128 * (784 * 300 + 300 * 100 + 100 * 10) * 2 + 2.0 * 128 * (300 * 100 + 100 * 10);
+        double flopsPerStep = Flops.trainingStep(model, x.rows());
         String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
         System.out.printf(Locale.ROOT, "threads=%s steps_per_second=%.1f gflops=%.1f direct_blas=%s%n", threads,
                 steps / elapsed, steps * flopsPerStep / elapsed / 1e9, Gemm.direct());

@@ -69,14 +69,9 @@ public record Split(String name, INDArray features, INDArray labels, int numClas
         return counts;
     }
 
-    /** Labels one-hot encoded: a fresh [n, numClasses] FLOAT array with a single 1 per row. */
+    /** Labels one-hot encoded: a fresh [n, numClasses] FLOAT array with a single 1 per row ({@link OneHot}). */
     public INDArray oneHot() {
-        int[] y = labelArray();
-        float[] hot = new float[y.length * numClasses];
-        for (int i = 0; i < y.length; i++) {
-            hot[i * numClasses + y[i]] = 1f;
-        }
-        return Nd4j.create(hot, new long[]{y.length, numClasses}, DataType.FLOAT);
+        return OneHot.encode(labelArray(), numClasses, DataType.FLOAT);
     }
 
     @Override

@@ -16,12 +16,13 @@ public class Block extends Module implements Layer {
     private final Sequential mlp;
     private final double dropout;
 
-    public Block(long dim, int heads, double dropout, DataType type, Random rng) {
-        this.ln1 = child("ln1", new LayerNorm(dim, type));
-        this.attn = child("attn", new CausalSelfAttention(dim, heads, dropout, type, rng));
-        this.ln2 = child("ln2", new LayerNorm(dim, type));
-        this.mlp = child("mlp", new Sequential(new Linear(dim, 4 * dim, type, rng), Activation.GELU,
-                new Linear(4 * dim, dim, type, rng)));
+    /** A block of width {@code nEmbd} with {@code nHead} attention heads (nEmbd a multiple of nHead). */
+    public Block(long nEmbd, int nHead, double dropout, DataType type, Random rng) {
+        this.ln1 = child("ln1", new LayerNorm(nEmbd, type));
+        this.attn = child("attn", new CausalSelfAttention(nEmbd, nHead, dropout, type, rng));
+        this.ln2 = child("ln2", new LayerNorm(nEmbd, type));
+        this.mlp = child("mlp", new Sequential(new Linear(nEmbd, 4 * nEmbd, type, rng), Activation.GELU,
+                new Linear(4 * nEmbd, nEmbd, type, rng)));
         this.dropout = dropout;
     }
 

@@ -10,25 +10,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Multi-head causal self-attention, as in GPT-2: one linear map makes queries, keys and values for all heads;
  * each head computes {@code softmax(mask(q·k^T / sqrt(d))) · v} over the positions it may see (itself and the
- * past); the heads are joined and projected back. Shapes: x [B, T, C] -> [B, T, C], with C = heads * headDim.
+ * past); the heads are joined and projected back. Shapes: x [B, T, C] -> [B, T, C], with C = nEmbd = nHead * headDim.
  * Parameters: "qkv.weight" [C, 3C], "qkv.bias", "proj.weight" [C, C], "proj.bias". Taught in 04-tiny-gpt;
  * tensor parallelism (09) splits the heads across devices.
  */
 public class CausalSelfAttention extends Module implements Layer {
     private final Linear qkv;
     private final Linear proj;
-    private final int heads;
+    private final int nHead;
     private final double dropout;
     private INDArray lastWeights;
 
-    public CausalSelfAttention(long dim, int heads, double dropout, DataType type, Random rng) {
-        if (heads <= 0 || dim % heads != 0) {
-            throw new IllegalArgumentException("CausalSelfAttention: the width " + dim + " must divide into "
-                    + heads + " heads of equal size");
+    /**
+     * @param nEmbd the width C of the input and output
+     * @param nHead the number of heads; C must be a multiple of it
+     * @throws IllegalArgumentException if nHead does not divide nEmbd
+     */
+    public CausalSelfAttention(long nEmbd, int nHead, double dropout, DataType type, Random rng) {
+        if (nHead <= 0 || nEmbd % nHead != 0) {
+            throw new IllegalArgumentException("CausalSelfAttention: nEmbd " + nEmbd + " must divide into nHead "
+                    + nHead + " heads of equal size");
         }
-        this.qkv = child("qkv", new Linear(dim, 3 * dim, type, rng));
-        this.proj = child("proj", new Linear(dim, dim, type, rng));
-        this.heads = heads;
+        this.qkv = child("qkv", new Linear(nEmbd, 3 * nEmbd, type, rng));
+        this.proj = child("proj", new Linear(nEmbd, nEmbd, type, rng));
+        this.nHead = nHead;
         this.dropout = dropout;
     }
 
@@ -38,12 +43,12 @@ public class CausalSelfAttention extends Module implements Layer {
             throw new org.bigmodels.engine.ShapeException("CausalSelfAttention", "x [B, T, " + qkv.in() + "]",
                     java.util.Arrays.toString(x.shape()));
         }
-        long b = x.size(0), t = x.size(1), c = x.size(2), hd = c / heads;
+        long b = x.size(0), t = x.size(1), c = x.size(2), hd = c / nHead;
         List<Tensor> parts = Ops.chunk(qkv.forward(x), 2, 3);
         // [B, T, C] -> [B, T, H, hd] -> [B, H, T, hd]
-        Tensor q = parts.get(0).reshape(b, t, heads, hd).transpose(1, 2);
-        Tensor k = parts.get(1).reshape(b, t, heads, hd).transpose(1, 2);
-        Tensor v = parts.get(2).reshape(b, t, heads, hd).transpose(1, 2);
+        Tensor q = parts.get(0).reshape(b, t, nHead, hd).transpose(1, 2);
+        Tensor k = parts.get(1).reshape(b, t, nHead, hd).transpose(1, 2);
+        Tensor v = parts.get(2).reshape(b, t, nHead, hd).transpose(1, 2);
         Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hd)); // [B, H, T, T]
         Tensor weights = Ops.causalMask(scores).softmax();
         lastWeights = weights.value();
@@ -59,7 +64,8 @@ public class CausalSelfAttention extends Module implements Layer {
         return lastWeights;
     }
 
-    public int heads() {
-        return heads;
+    /** The number of heads. */
+    public int nHead() {
+        return nHead;
     }
 }

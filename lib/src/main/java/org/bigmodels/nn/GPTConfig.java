@@ -3,8 +3,13 @@ package org.bigmodels.nn;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The size of a {@link GPT}: vocabulary, context length (blockSize), layers, heads, width (nEmbd), dropout, float
- * type and the seed of its initial weights. Immutable; {@code with...} methods return changed copies.
+ * The size of a {@link GPT}, in nanoGPT's names: {@code vocabSize} (V), the context length {@code blockSize} (T),
+ * {@code nLayer} blocks, {@code nHead} attention heads, the width {@code nEmbd} (C, a multiple of nHead), plus the
+ * dropout rate, the float type and the seed of the initial weights. Immutable; {@code with...} methods return changed
+ * copies. {@link ModelMath#of(GPTConfig)} gives its parameter count, FLOPs and memory.
+ *
+ * @throws IllegalArgumentException if a size is not positive, nEmbd is not a multiple of nHead, or dropout is
+ *                                  outside [0, 1)
  */
 public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, double dropout,
                         DataType dataType, long seed) {
@@ -25,14 +30,17 @@ public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         return new GPTConfig(vocabSize, 64, 4, 4, 128, 0.0, DataType.FLOAT, 1337);
     }
 
-    public GPTConfig withLayers(int nLayer) {
+    /** A copy with {@code nLayer} blocks. */
+    public GPTConfig withNLayer(int nLayer) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }
 
-    public GPTConfig withWidth(int nEmbd, int nHead) {
+    /** A copy of width {@code nEmbd} with {@code nHead} heads (set together: nEmbd must be a multiple of nHead). */
+    public GPTConfig withNEmbd(int nEmbd, int nHead) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }
 
+    /** A copy with context length {@code blockSize}. */
     public GPTConfig withBlockSize(int blockSize) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }

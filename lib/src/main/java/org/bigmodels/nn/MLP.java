@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.bigmodels.engine.ShapeException;
+import org.bigmodels.engine.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A multi-layer perceptron: Linear layers of the given sizes with one activation between them and none after the
@@ -35,6 +38,38 @@ public class MLP extends Sequential {
     /** ReLU, float32, seed 42. */
     public static MLP of(long... sizes) {
         return new MLP(sizes, Activation.RELU, DataType.FLOAT, 42);
+    }
+
+    /**
+     * Logits [N, out] for a batch of inputs x [N, in], as a {@link Tensor} that records the graph (call
+     * {@code backward()} on a loss of it), like {@link GPT#forward(INDArray)}. Same as
+     * {@code forward(Tensor.of(x))}, with the input checked first.
+     *
+     * @throws ShapeException           if x is not [N, in] with in = {@code sizes()[0]}
+     * @throws IllegalArgumentException if x's element type is not the model's (cast it with
+     *                                  {@code x.castTo(model.dataType())})
+     */
+    public Tensor forward(INDArray x) {
+        if (x.rank() != 2 || x.size(1) != sizes[0] || x.size(0) < 1) {
+            throw new ShapeException("MLP", "inputs [N, " + sizes[0] + "] with N >= 1", Arrays.toString(x.shape()));
+        }
+        if (x.dataType() != dataType()) {
+            throw new IllegalArgumentException("MLP: expected inputs of type " + dataType() + " (the model's), got "
+                    + x.dataType() + "; cast them with x.castTo(DataType." + dataType() + ")");
+        }
+        return forward(Tensor.of(x));
+    }
+
+    /**
+     * The predicted class of each row of x [N, in]: the index of its largest logit, computed without recording a
+     * graph ({@link Tensor#noGrad()}). For accuracy and confusion matrices ({@code org.bigmodels.train.Metrics}).
+     *
+     * @throws ShapeException if x is not [N, in]
+     */
+    public int[] predict(INDArray x) {
+        try (var off = Tensor.noGrad()) {
+            return forward(x).value().argMax(1).toIntVector();
+        }
     }
 
     public long[] sizes() {

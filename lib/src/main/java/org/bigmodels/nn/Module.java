@@ -82,6 +82,19 @@ public abstract class Module {
         return namedParameters().values().stream().mapToLong(p -> p.value().length()).sum();
     }
 
+    /** Total bytes held by the parameters' values: the sum of elements × bytes per element (gradients excluded). */
+    public long parameterBytes() {
+        return namedParameters().values().stream().mapToLong(p -> p.value().length() * p.dataType().width()).sum();
+    }
+
+    /**
+     * The parameter table: per parameter its dotted name, shape, count, dtype and bytes, then a totals row.
+     * See {@link ModuleSummary#of(Module)}.
+     */
+    public tech.tablesaw.api.Table summary() {
+        return ModuleSummary.of(this);
+    }
+
     /** Training mode (dropout on) or evaluation mode (dropout off), for this module and all below it. */
     public Module train(boolean on) {
         training = on;

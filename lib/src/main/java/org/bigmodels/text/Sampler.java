@@ -6,6 +6,7 @@ import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.GPT;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Autoregressive generation: feed the context, turn the logits of the last position into a probability
@@ -30,24 +31,36 @@ public final class Sampler {
         }
         if (newTokens < 0) throw new IllegalArgumentException("Sampler: newTokens must be >= 0, got " + newTokens);
         checkKnobs(temperature, topK);
-        int block = model.config().blockSize();
         int[] out = Arrays.copyOf(prompt, prompt.length + newTokens);
+        for (int n = prompt.length; n < out.length; n++) {
+            out[n] = sampleNext(nextTokenLogits(model, Arrays.copyOf(out, n)), temperature, topK, rng);
+        }
+        return out;
+    }
+
+    /**
+     * The logits [vocabSize] that the model gives for the token after {@code context}: the last position's row of
+     * {@code model.forward(ids)}, with the context cropped to its last blockSize tokens. Runs without gradients and in
+     * evaluation mode (no dropout), then restores the model's mode; the attention weights of this pass stay readable
+     * ({@link org.bigmodels.nn.CausalSelfAttention#lastAttentionWeights()}).
+     *
+     * @throws IllegalArgumentException if the context is empty
+     */
+    public static double[] nextTokenLogits(GPT model, int[] context) {
+        if (context.length == 0) {
+            throw new IllegalArgumentException("Sampler: the context must hold at least one token");
+        }
+        int from = Math.max(0, context.length - model.config().blockSize());
+        int t = context.length - from;
         boolean wasTraining = model.isTraining();
         model.train(false);
         try (var off = Tensor.noGrad()) {
-            for (int n = prompt.length; n < out.length; n++) {
-                int from = Math.max(0, n - block);
-                INDArray ids = Nd4j.createFromArray(Arrays.copyOfRange(out, from, n)).reshape(1, n - from);
-                INDArray logits = model.forward(ids).value(); // [1, T, V]
-                double[] last = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(n - from - 1),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();
-                out[n] = sampleNext(last, temperature, topK, rng);
-            }
+            INDArray ids = Nd4j.createFromArray(Arrays.copyOfRange(context, from, context.length)).reshape(1, t);
+            INDArray logits = model.forward(ids).value(); // [1, T, V]
+            return logits.get(NDArrayIndex.point(0), NDArrayIndex.point(t - 1), NDArrayIndex.all()).toDoubleVector();
         } finally {
             model.train(wasTraining);
         }
-        return out;
     }
 
     /** Text version: encodes the prompt, generates, decodes prompt and continuation together. */

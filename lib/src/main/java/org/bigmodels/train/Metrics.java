@@ -21,11 +21,33 @@ public final class Metrics {
         return scores.argMax(1).toIntVector();
     }
 
+    /** The share of predictions equal to the labels, in [0, 1] (NaN for no examples). */
     public static double accuracy(int[] predicted, int[] actual) {
         check(predicted, actual);
         int right = 0;
         for (int i = 0; i < actual.length; i++) if (predicted[i] == actual[i]) right++;
         return actual.length == 0 ? Double.NaN : (double) right / actual.length;
+    }
+
+    /** The accuracy of logits or probabilities [N, C] against labels: {@code accuracy(argmax(scores), actual)}. */
+    public static double accuracy(INDArray scores, int[] actual) {
+        return accuracy(argmax(scores), actual);
+    }
+
+    /**
+     * The standard error of an accuracy p measured on n independent test examples, √(p(1 − p) / n): each example is
+     * a coin that lands "right" with probability p, so the count right is binomial. On MNIST's 10,000 test images an
+     * accuracy near 98 % has a standard error of 0.14 percentage points; two models closer than about twice that are
+     * not told apart by the test set.
+     *
+     * @throws IllegalArgumentException if accuracy is outside [0, 1] or n < 1
+     */
+    public static double accuracyStandardError(double accuracy, int n) {
+        if (!(accuracy >= 0 && accuracy <= 1) || n < 1) {
+            throw new IllegalArgumentException("accuracyStandardError: expected an accuracy in [0, 1] and n >= 1 "
+                    + "examples, got " + accuracy + " and " + n);
+        }
+        return Math.sqrt(accuracy * (1 - accuracy) / n);
     }
 
     /** counts[true][predicted]. */

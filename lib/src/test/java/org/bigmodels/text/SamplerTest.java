@@ -99,4 +99,21 @@ class SamplerTest {
         assertEquals(8, s.length());
         assertTrue(s.startsWith("abc"));
     }
+
+    @Test
+    void nextTokenLogitsAreTheLastRowOfTheForwardPassOverTheCroppedContext() {
+        GPT model = tinyModel();
+        model.train(true);
+        int[] context = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; // longer than blockSize 8
+        double[] got = Sampler.nextTokenLogits(model, context);
+        assertTrue(model.isTraining(), "the model's mode is restored");
+        model.train(false);
+        double[] expected;
+        try (var off = Tensor.noGrad()) {
+            expected = model.forward(Nd4j.createFromArray(Arrays.copyOfRange(context, 2, 10)).reshape(1, 8)).value()
+                    .get(NDArrayIndex.point(0), NDArrayIndex.point(7), NDArrayIndex.all()).toDoubleVector();
+        }
+        assertArrayEquals(expected, got, 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> Sampler.nextTokenLogits(model, new int[0]));
+    }
 }

@@ -1,9 +1,8 @@
-package org.bigmodels.text;
+package org.bigmodels.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.bigmodels.nn.GPT;
-import org.bigmodels.nn.GPTConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,16 +11,33 @@ import org.nd4j.linalg.api.buffer.DataType;
 class ModelMathTest {
 
     @ParameterizedTest
-    @CsvSource({"1,16,2,11,8", "2,32,4,65,16", "3,48,3,7,5"})
-    void formulaMatchesTheParametersOfARealGPT(int layers, int width, int heads, int vocab, int context) {
-        GPT model = new GPT(new GPTConfig(vocab, context, layers, heads, width, 0.0, DataType.FLOAT, 1));
-        assertEquals(model.parameterCount(), ModelMath.parameterCount(layers, width, vocab, context));
+    @CsvSource({"11,8,1,2,16", "65,16,2,4,32", "7,5,3,3,48"})
+    void formulaMatchesTheParametersOfARealGPT(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd) {
+        GPTConfig config = new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, 0.0, DataType.FLOAT, 1);
+        GPT model = new GPT(config);
+        assertEquals(model.parameterCount(), ModelMath.parameterCount(config));
+        assertEquals(model.parameterCount(), ModelMath.of(model).parameters());
+        assertEquals(model.parameterCount(), ModelMath.parameterCount(vocabSize, blockSize, nLayer, nEmbd, false));
+    }
+
+    @Test
+    void sizeOfAConfigKeepsEveryNanoGptName() {
+        GPTConfig config = new GPTConfig(65, 32, 2, 4, 64, 0.0, DataType.FLOAT, 1);
+        ModelMath.Size s = ModelMath.of("ours", config);
+        assertEquals("ours", s.name());
+        assertEquals(65, s.vocabSize());
+        assertEquals(32, s.blockSize());
+        assertEquals(2, s.nLayer());
+        assertEquals(4, s.nHead());
+        assertEquals(64, s.nEmbd());
+        assertEquals(false, s.tiedHead());
+        assertThrows(IllegalArgumentException.class, () -> new ModelMath.Size("bad", 65, 32, 2, 3, 64, false));
     }
 
     @Test
     void tyingTheHeadRemovesItsWeightsAndBias() {
-        long untied = ModelMath.parameterCount(2, 32, 65, 16, false);
-        long tied = ModelMath.parameterCount(2, 32, 65, 16, true);
+        long untied = ModelMath.parameterCount(65, 16, 2, 32, false);
+        long tied = ModelMath.parameterCount(65, 16, 2, 32, true);
         assertEquals(32 * 65 + 65, untied - tied);
     }
 
@@ -42,9 +58,10 @@ class ModelMathTest {
     @Test
     void trainingFlopsAreSixPerParameterPlusAttention() {
         assertEquals(6e6, ModelMath.trainingFlopsPerToken(1_000_000L));
-        // GPT-3: 6 * 96 layers * 2048 context * 12288 width of attention on top of 6N
+        // GPT-3: attention's q.k^T and weights.v, 2*T*C each per token and layer forward, times 3 for training
         ModelMath.Size g = ModelMath.GPT3;
-        assertEquals(6.0 * 96 * 2048 * 12288, g.trainingFlopsPerTokenWithAttention() - g.trainingFlopsPerToken(), 1.0);
+        assertEquals(3 * 2 * 2.0 * 96 * 2048 * 12288, g.trainingFlopsPerTokenWithAttention() - g.trainingFlopsPerToken(),
+                1.0);
         // about 1.05e12 FLOPs per token, the 6N figure of the GPT-3 paper's compute estimate (3.14e23 over 300B tokens)
         assertEquals(3.14e23, g.trainingFlopsPerToken() * 300e9, 0.02 * 3.14e23);
     }
@@ -65,5 +82,10 @@ class ModelMathTest {
         var t = ModelMath.table(ModelMath.presets());
         assertEquals(5, t.rowCount());
         assertEquals(124_439_808L, t.longColumn("parameters").get(0));
+        assertEquals(12, t.intColumn("nLayer").get(0));
+        assertEquals(768, t.intColumn("nEmbd").get(0));
+        assertEquals(12, t.intColumn("nHead").get(0));
+        assertEquals(1024, t.intColumn("blockSize").get(0));
+        assertEquals(50257, t.intColumn("vocabSize").get(0));
     }
 }
