@@ -23,8 +23,9 @@ public final class PixelScaling {
      * @throws IllegalArgumentException if a value is outside 0..255 (say which index and value)
      */
     public static INDArray toUnitRange(int[] pixels) {
-        throw new UnsupportedOperationException("not implemented yet: PixelScaling.toUnitRange -- check each value is in"
-                + " 0..255, fill a float[] with v / 255f, wrap it with Nd4j.createFromArray");
+        throw new UnsupportedOperationException("not implemented yet: PixelScaling.toUnitRange -- check every value"
+                + " against 0..255 first (name the bad index and value), then divide each by 255 into a FLOAT array."
+                + " Pitfall: integer division v / 255 gives 0 for every pixel but 255");
     }
 
     /**
@@ -37,7 +38,8 @@ public final class PixelScaling {
      * @throws IllegalArgumentException if {@code std} is not positive (zero, negative or NaN)
      */
     public static INDArray standardize(INDArray x, double mean, double std) {
-        throw new UnsupportedOperationException("not implemented yet: PixelScaling.standardize -- reject std <= 0,"
-                + " then x.sub(mean).div(std) (sub/div return new arrays; subi/divi would change x)");
+        throw new UnsupportedOperationException("not implemented yet: PixelScaling.standardize -- refuse std that is"
+                + " not > 0 (NaN included), then subtract the mean and divide by std element by element. Pitfall: the"
+                + " in-place ND4J ops (names ending in i) would change x");
     }
 }

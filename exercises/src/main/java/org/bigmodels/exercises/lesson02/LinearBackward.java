@@ -27,7 +27,9 @@ public final class LinearBackward {
      * @return dX [N, in], dW [in, out], db [out]; new arrays, the inputs left unchanged
      */
     public static Grads backward(INDArray x, INDArray w, INDArray dY) {
-        throw new UnsupportedOperationException("not implemented yet: LinearBackward.backward -- dX = dY·Wᵀ"
-                + " (dY.mmul(w.transpose())), dW = Xᵀ·dY, db = the sum of dY over the rows (dY.sum(0))");
+        throw new UnsupportedOperationException("not implemented yet: LinearBackward.backward -- differentiate Y_nj ="
+                + " sum_i X_ni W_ij + b_j with respect to each input and sum over the paths: dX has the shape of X"
+                + " [N, in], dW of W [in, out], db of b [out]; let the shapes tell you which matrix to transpose."
+                + " Pitfall: db is summed over the N rows, not averaged");
     }
 }

@@ -36,8 +36,9 @@ public final class AdamStep {
      */
     public static Result step(INDArray w, INDArray g, INDArray m, INDArray v, int t, double lr, double beta1,
                               double beta2, double eps) {
-        throw new UnsupportedOperationException("not implemented yet: AdamStep.step -- m.mul(beta1).add(g.mul(1 - beta1)),"
-                + " likewise v with g.mul(g); divide by (1 - Math.pow(beta, t)); Transforms.sqrt; use mul/add/div, not"
-                + " the in-place muli/addi/divi, so the inputs stay unchanged");
+        throw new UnsupportedOperationException("not implemented yet: AdamStep.step -- update both moving averages"
+                + " with the new gradient, correct each for its start at zero by dividing by 1 - beta^t, and move w"
+                + " by lr times the corrected first moment over the square root of the corrected second plus eps."
+                + " Pitfall: the in-place ND4J ops would change the caller's w, m and v");
     }
 }

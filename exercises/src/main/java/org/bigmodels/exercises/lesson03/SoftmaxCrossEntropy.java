@@ -26,8 +26,9 @@ public final class SoftmaxCrossEntropy {
      * @return the mean cross-entropy in nats
      */
     public static double loss(INDArray logits, int[] targets) {
-        throw new UnsupportedOperationException("not implemented yet: SoftmaxCrossEntropy.loss -- per row,"
-                + " log-sum-exp = max + log(sum(exp(z - max))); the row's loss is log-sum-exp - z[target]; average the rows");
+        throw new UnsupportedOperationException("not implemented yet: SoftmaxCrossEntropy.loss -- per row, the loss is"
+                + " log-sum-exp of the logits minus the target's logit; average over the rows. Pitfall: exp of a"
+                + " logit of 1000 overflows: factor out the row maximum before exponentiating");
     }
 
     /**
@@ -36,7 +37,8 @@ public final class SoftmaxCrossEntropy {
      * @return dL/dlogits [N, C] = (softmax(logits) - onehot(targets)) / N, a new array of the logits' type
      */
     public static INDArray gradLogits(INDArray logits, int[] targets) {
-        throw new UnsupportedOperationException("not implemented yet: SoftmaxCrossEntropy.gradLogits -- softmax each"
-                + " row (subtract the row max, exp, divide by the row sum), subtract 1 at each row's target, divide by N");
+        throw new UnsupportedOperationException("not implemented yet: SoftmaxCrossEntropy.gradLogits -- the gradient"
+                + " is (softmax - onehot(target)) / N, row by row [N, C]. Pitfalls: the same overflow as in loss"
+                + " (factor out the row maximum); forgetting the 1/N of the mean");
     }
 }

@@ -23,9 +23,10 @@ public final class CausalAttention {
      * @return the attention weights [T, T]: row i is softmax over j of the masked scores, 0 for every j > i
      */
     public static INDArray weights(INDArray q, INDArray k) {
-        throw new UnsupportedOperationException("not implemented yet: CausalAttention.weights -- q.mmul(k.transpose())"
-                + " divided by Math.sqrt(d); put Double.NEGATIVE_INFINITY where column > row; then a stable softmax per"
-                + " row (subtract the row max over the allowed columns, exp, divide by the row sum)");
+        throw new UnsupportedOperationException("not implemented yet: CausalAttention.weights -- scores are q times k"
+                + " transposed [T, T], scaled by 1/sqrt(d); a query may not see later keys (column > row), so those"
+                + " scores become minus infinity; then a stable softmax along each row. Pitfall: setting future"
+                + " scores to 0 instead of minus infinity still gives them weight");
     }
 
     /**
@@ -35,6 +36,7 @@ public final class CausalAttention {
      * @return the outputs [T, dv]: weights(q, k) · v
      */
     public static INDArray attend(INDArray q, INDArray k, INDArray v) {
-        throw new UnsupportedOperationException("not implemented yet: CausalAttention.attend -- weights(q, k).mmul(v)");
+        throw new UnsupportedOperationException("not implemented yet: CausalAttention.attend -- each output row is the"
+                + " weighted average of the value rows, with the weights of that query: [T, T] times [T, dv]");
     }
 }

@@ -156,7 +156,7 @@ class ValueTest {
         l1.backward();
         l2.backward();
         double expected = 2 * -1.2 + 2 * 0.7 * 1.2 * 1.2;
-        double stale = expected + 2 * -1.2 * -1.2; // h kept 2 from l1.backward() and passed it down again
+        double stale = expected + 2 * -1.2; // h kept dl1/dh = 2 from l1.backward() and passed 2·b down again
         if (Math.abs(a.grad() - stale) < 1e-9) {
             fail("after l1.backward(); l2.backward(), a.grad is " + a.grad() + " instead of dl1/da + dl2/da = "
                     + expected + ": the intermediate h kept its gradient from the first call and passed it on again."
