@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Test;
  * A graded test: use it instead of {@code @Test}.
  *
  * <pre>{@code
- * @Graded(id = "1.2", points = 2, title = "softmax rows sum to one")
+ * @Graded(id = "03.1", points = 2, title = "softmax rows sum to one")
  * void rowsSumToOne() { ... }
  * }</pre>
  *
  * Several tests may share an exercise id; the exercise's score is the sum of their points.
- * The part is the id's prefix before the first dot ("1.2" is in part "1") unless {@link #part()} says otherwise.
+ * The lesson is the id's prefix before the first dot: "03.1" is the first exercise of lesson 03 (03-mlp-mnist), and its
+ * test lives in package {@code org.bigmodels.exercises.lesson03}; the grader refuses an id whose lesson is not the
+ * package's.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -27,14 +29,11 @@ public @interface Graded {
 
     String TAG = "graded";
 
-    /** The exercise id, "part.number", e.g. "0.1". */
+    /** The exercise id, "LL.k": two-digit lesson, dot, exercise number in that lesson, e.g. "01.2". */
     String id();
 
     /** Points this test is worth. */
     int points() default 1;
-
-    /** The part (lesson group) for {@code ./course grade PART}; empty means the id's prefix. */
-    String part() default "";
 
     /** What this test checks, one short line; empty means the method name. */
     String title() default "";

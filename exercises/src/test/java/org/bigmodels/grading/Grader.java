@@ -34,11 +34,15 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs the {@link Graded} tests and prints a score table.
+ * Runs the {@link Graded} tests and prints a score table, grouped by lesson.
  *
  * <pre>
- * Grader [--expect-pass | --expect-fail] [--label NAME] [--summary-file PATH] [PART...]
+ * Grader [--expect-pass | --expect-fail] [--label NAME] [--summary-file PATH] [LESSON...]
  * </pre>
+ *
+ * A LESSON is written as its number ({@code 1}, {@code 01}), or its notebook's name ({@code 01-tensors}); the
+ * exercises of lesson 01 are the graded tests with ids "01.k", in package {@code org.bigmodels.exercises.lesson01}.
+ * With {@code -Dgrading.notebooks=DIR} the table names each lesson after its notebook in DIR ({@code NN-name.ipynb}).
  *
  * Default mode grades: a test scores its points when it passes. {@code --expect-pass} is the check run on the
  * solutions (every test must pass); {@code --expect-fail} is the non-vacuous check run on the untouched stubs
@@ -53,10 +57,12 @@ public final class Grader {
     private static final String PACKAGE = System.getProperty("grading.package", "org.bigmodels.exercises");
     private static final String TIMEOUT = System.getProperty("grading.timeout", "60 s");
     private static final String NOT_IMPLEMENTED = "not implemented yet";
+    private static final String NOTEBOOKS = System.getProperty("grading.notebooks", "");
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("(\\d\\d)\\.[1-9]\\d*");
 
     enum Mode { GRADE, EXPECT_PASS, EXPECT_FAIL }
 
-    record Entry(String uniqueId, String id, String part, int points, String title, String where) {}
+    record Entry(String uniqueId, String id, String lesson, int points, String title, String where) {}
 
     record Outcome(boolean passed, String message) {}
 
@@ -69,7 +75,7 @@ public final class Grader {
         PrintStream out = System.out;
         Mode mode = Mode.GRADE;
         String label = "exercises";
-        Set<String> parts = new TreeSet<>();
+        Set<String> lessons = new TreeSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--expect-pass" -> mode = Mode.EXPECT_PASS;
@@ -81,13 +87,13 @@ public final class Grader {
                         System.err.println("grader: unknown option " + args[i]);
                         System.exit(2);
                     }
-                    parts.add(args[i].replaceFirst("^part", ""));
+                    lessons.add(normalizeLesson(args[i]));
                 }
             }
         }
         int status;
         try {
-            status = run(out, mode, label, parts);
+            status = run(out, mode, label, lessons);
         } catch (Throwable t) {
             out.println("grader: internal error: " + oneLine(t));
             t.printStackTrace(out);
@@ -113,29 +119,47 @@ public final class Grader {
         }
     }
 
-    static int run(PrintStream out, Mode mode, String label, Set<String> parts) {
+    /** "1", "01", "lesson1", "01-tensors" all mean lesson "01"; anything else is kept as written (and rejected). */
+    static String normalizeLesson(String arg) {
+        String a = arg.trim().replaceFirst("^lesson", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,2})(-.*)?").matcher(a);
+        return m.matches() ? String.format("%02d", Integer.parseInt(m.group(1))) : arg;
+    }
+
+    static int run(PrintStream out, Mode mode, String label, Set<String> lessons) {
         Launcher launcher = LauncherFactory.create();
 
-        // First discover everything graded, to know which parts exist.
+        // First discover everything graded, to know which lessons exist.
         TestPlan all = launcher.discover(request(Set.of()));
-        List<Entry> allEntries = entries(all);
+        List<String> misfiled = new ArrayList<>();
+        List<Entry> allEntries = entries(all, misfiled);
+        if (!misfiled.isEmpty()) {
+            out.println("grader: graded tests with a malformed id or in the wrong lesson's package:");
+            misfiled.forEach(m -> out.println("  " + m));
+            summary(0, 1);
+            return 2;
+        }
         Set<String> known = new TreeSet<>();
-        allEntries.forEach(e -> known.add(e.part()));
+        allEntries.forEach(e -> known.add(e.lesson()));
         if (allEntries.isEmpty()) {
             out.println("grader: no graded tests found in package " + PACKAGE);
             summary(0, 1);
             return 2;
         }
-        for (String p : parts) {
-            if (!known.contains(p)) {
-                out.println("grader: no part '" + p + "'; parts with graded tests: " + String.join(", ", known));
+        for (String l : lessons) {
+            if (!known.contains(l)) {
+                List<String> valid = new ArrayList<>();
+                known.forEach(k -> valid.add(lessonName(k)));
+                out.println("grader: no graded exercises for lesson '" + l + "'; lessons with graded exercises: "
+                        + String.join(", ", valid) + ". Grade one with e.g. ./course grade " + known.iterator().next()
+                        + ", or all with ./course grade");
                 summary(0, 1);
                 return 2;
             }
         }
 
-        TestPlan plan = parts.isEmpty() ? all : launcher.discover(request(parts));
-        List<Entry> entries = entries(plan);
+        TestPlan plan = lessons.isEmpty() ? all : launcher.discover(request(lessons));
+        List<Entry> entries = entries(plan, new ArrayList<>());
 
         Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
         Map<String, String> skipped = new ConcurrentHashMap<>();
@@ -162,28 +186,31 @@ public final class Grader {
         for (Entry e : entries) {
             outcomes.put(e, outcome(plan, e, results, skipped, aborted));
         }
-        return report(out, mode, label, parts, outcomes);
+        return report(out, mode, label, lessons, outcomes);
     }
 
-    private static LauncherDiscoveryRequest request(Set<String> parts) {
+    private static LauncherDiscoveryRequest request(Set<String> lessons) {
         LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage(PACKAGE))
                 .filters(TagFilter.includeTags(Graded.TAG))
                 .configurationParameter("junit.jupiter.execution.timeout.default", TIMEOUT)
                 .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD");
-        if (!parts.isEmpty()) {
+        if (!lessons.isEmpty()) {
             b.filters((PostDiscoveryFilter) descriptor -> {
                 Optional<Graded> g = graded(descriptor.getSource().orElse(null));
                 if (g.isEmpty()) {
                     return FilterResult.included("container");
                 }
-                return FilterResult.includedIf(parts.contains(partOf(g.get())), () -> "in part", () -> "other part");
+                return FilterResult.includedIf(lessons.contains(lessonOf(g.get())), () -> "in lesson",
+                        () -> "other lesson");
             });
         }
         return b.build();
     }
 
-    private static List<Entry> entries(TestPlan plan) {
+    /** The graded tests of a plan, sorted by id; a test whose id is malformed or names another lesson than its
+     *  package goes to {@code misfiled} instead. */
+    private static List<Entry> entries(TestPlan plan, List<String> misfiled) {
         List<Entry> list = new ArrayList<>();
         for (TestIdentifier root : plan.getRoots()) {
             for (TestIdentifier t : plan.getDescendants(root)) {
@@ -198,7 +225,14 @@ public final class Grader {
                 MethodSource ms = (MethodSource) src;
                 String title = g.get().title().isBlank() ? ms.getMethodName() : g.get().title();
                 String where = ms.getJavaClass().getSimpleName() + "." + ms.getMethodName();
-                list.add(new Entry(t.getUniqueId(), g.get().id(), partOf(g.get()), g.get().points(), title, where));
+                String pkg = ms.getJavaClass().getPackageName();
+                String expected = pkg.replaceFirst(".*\\.lesson(\\d\\d)$", "$1");
+                if (!ID.matcher(g.get().id()).matches() || !lessonOf(g.get()).equals(expected)) {
+                    misfiled.add(where + ": id \"" + g.get().id() + "\" in package " + pkg + "; expected \"LL.k\" with LL"
+                            + " the lesson of package ...exercises.lessonLL");
+                    continue;
+                }
+                list.add(new Entry(t.getUniqueId(), g.get().id(), lessonOf(g.get()), g.get().points(), title, where));
             }
         }
         list.sort(Comparator.comparing((Entry e) -> idKey(e.id())).thenComparing(Entry::where));
@@ -217,12 +251,26 @@ public final class Grader {
         }
     }
 
-    static String partOf(Graded g) {
-        if (!g.part().isBlank()) {
-            return g.part();
-        }
+    static String lessonOf(Graded g) {
         int dot = g.id().indexOf('.');
         return dot < 0 ? g.id() : g.id().substring(0, dot);
+    }
+
+    /** "01" becomes "01-tensors" when the notebooks directory has 01-tensors.ipynb; else it stays "01". */
+    static String lessonName(String lesson) {
+        if (!NOTEBOOKS.isBlank()) {
+            try (var files = Files.list(Path.of(NOTEBOOKS))) {
+                Optional<String> name = files.map(f -> f.getFileName().toString())
+                        .filter(f -> f.startsWith(lesson + "-") && f.endsWith(".ipynb"))
+                        .map(f -> f.substring(0, f.length() - ".ipynb".length())).sorted().findFirst();
+                if (name.isPresent()) {
+                    return name.get();
+                }
+            } catch (IOException | RuntimeException e) {
+                // no notebooks directory: the number alone names the lesson
+            }
+        }
+        return lesson;
     }
 
     /** Sorts "2.10" after "2.9". */
@@ -287,16 +335,16 @@ public final class Grader {
         return line.length() <= 110 ? line : line.substring(0, 107) + "...";
     }
 
-    private static int report(PrintStream out, Mode mode, String label, Set<String> parts,
+    private static int report(PrintStream out, Mode mode, String label, Set<String> lessons,
                               Map<Entry, Outcome> outcomes) {
         String header = switch (mode) {
             case GRADE -> "Grading " + label;
             case EXPECT_PASS -> "Graded tests on " + label + " (each must pass)";
             case EXPECT_FAIL -> "Graded tests on " + label + " (non-vacuous check: each must fail on the untouched stubs)";
         };
-        out.println(header + (parts.isEmpty() ? "" : ", part " + String.join(", ", parts)));
+        out.println(header + (lessons.isEmpty() ? "" : ", lesson " + String.join(", ", lessons)));
         int titleWidth = Math.max(30, outcomes.keySet().stream().mapToInt(e -> e.title().length()).max().orElse(0));
-        titleWidth = Math.min(titleWidth, 48);
+        titleWidth = Math.min(titleWidth, 60);
         String fmt = "  %-6s %-" + titleWidth + "s %6s  %s%n";
         out.printf(fmt, "id", "test", "points", mode == Mode.GRADE ? "result" : "outcome");
 
@@ -305,14 +353,23 @@ public final class Grader {
         int met = 0;
         int unmet = 0;
         List<String> defects = new ArrayList<>();
-        Map<String, int[]> byPart = new LinkedHashMap<>();
+        Map<String, int[]> byLesson = new LinkedHashMap<>();
+        outcomes.keySet().forEach(e -> byLesson.computeIfAbsent(e.lesson(), k -> new int[2]));
+        String current = null;
         for (Map.Entry<Entry, Outcome> me : outcomes.entrySet()) {
             Entry e = me.getKey();
             Outcome o = me.getValue();
+            if (!e.lesson().equals(current)) {
+                if (current != null && mode == Mode.GRADE) {
+                    lessonTotal(out, fmt, current, byLesson.get(current));
+                }
+                current = e.lesson();
+                out.println(" lesson " + lessonName(current));
+            }
             int pts = o.passed() ? e.points() : 0;
             got += pts;
             max += e.points();
-            int[] pp = byPart.computeIfAbsent(e.part(), k -> new int[2]);
+            int[] pp = byLesson.get(e.lesson());
             pp[0] += pts;
             pp[1] += e.points();
             boolean ok = switch (mode) {
@@ -339,10 +396,8 @@ public final class Grader {
             out.printf(fmt, e.id(), title, pts + "/" + e.points(), trim(result));
         }
         if (mode == Mode.GRADE) {
-            if (byPart.size() > 1) {
-                for (Map.Entry<String, int[]> p : byPart.entrySet()) {
-                    out.printf(fmt, "", "part " + p.getKey(), p.getValue()[0] + "/" + p.getValue()[1], "");
-                }
+            if (current != null) {
+                lessonTotal(out, fmt, current, byLesson.get(current));
             }
             out.printf(fmt, "", "TOTAL", got + "/" + max,
                     met + " of " + outcomes.size() + " tests pass" + (got == max ? " -- all done!" : ""));
@@ -352,5 +407,9 @@ public final class Grader {
         }
         summary(met, unmet);
         return unmet == 0 ? 0 : 1;
+    }
+
+    private static void lessonTotal(PrintStream out, String fmt, String lesson, int[] points) {
+        out.printf(fmt, "", "lesson " + lesson + " total", points[0] + "/" + points[1], "");
     }
 }
