@@ -3,16 +3,22 @@
 
 Called by `./course run` and `./course test`; see `./course help`. Each notebook runs in a fresh kernel
 (the course kernelspec, whatever the notebook's own metadata says), in order. The executed .ipynb and a
-self-contained .html page go to the site directory, with an index.html listing every lesson.
+self-contained .html page go to the site directory, with an index.html listing every lesson. The pages work with no
+network: images are embedded, CSS inlined, MathJax served from site/mathjax (a link to a local MathJax 2.7, e.g.
+Debian's libjs-mathjax), no require.js. After the run, the offline check reads every page of the site and fails the
+run, naming the page, line and URL, when one would fetch a resource from outside the site (script src, stylesheet
+link, img/iframe src, CSS @import/url()) or refers to a local file that is missing; plain <a href> links are fine.
 
 A notebook fails on an error output (an uncaught exception or a compile error), on a cell time-out, on a dying
 kernel, and on a Java stack trace printed to stderr. A cell tagged `raises-exception` may fail on purpose.
 
-Exit status: 0 all selected notebooks ran clean, 1 at least one failed, 2 usage error (e.g. unknown notebook).
+Exit status: 0 all selected notebooks ran clean and the site passed the offline check, 1 otherwise, 2 usage error
+(e.g. unknown notebook). --check-site runs the offline check alone.
 """
 
 import argparse
 import html
+from html.parser import HTMLParser
 import json
 import os
 import re
@@ -215,18 +221,193 @@ def error_info(nb, index, ename, evalue, traceback):
     return info
 
 
+# MathJax 2.7 served from the site itself (build/site/mathjax/), so that formulas render with no network. The page
+# refers to it relatively; provide_mathjax links (or copies) a local MathJax 2.7 there.
+MATHJAX_DIR = "mathjax"
+MATHJAX_URL = MATHJAX_DIR + "/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+MATHJAX_CANDIDATES = (
+    "/usr/share/javascript/mathjax",  # Debian/Ubuntu: libjs-mathjax
+    "/usr/share/mathjax",  # Fedora: mathjax
+    "/usr/share/mathjax2",  # Arch: mathjax2
+)
+MATHJAX_INSTALL = ("sudo apt-get install -y libjs-mathjax (Debian/Ubuntu), or set COURSE_MATHJAX to a directory "
+                   "holding MathJax 2.7 (the one with MathJax.js)")
+
+# The lab template without its require.js <script>: no output of the course's kernel needs it (it serves widgets).
+PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+"""
+
+
+def find_mathjax():
+    """A local MathJax 2.x directory (holding MathJax.js), or None."""
+    for c in [os.environ.get("COURSE_MATHJAX", "")] + list(MATHJAX_CANDIDATES):
+        if c and (Path(c) / "MathJax.js").is_file():
+            return Path(c).resolve()
+    try:  # the classic notebook (pip, < 7) ships one too
+        import notebook
+
+        c = Path(notebook.__file__).parent / "static" / "components" / "MathJax"
+        if (c / "MathJax.js").is_file():
+            return c
+    except Exception:
+        pass
+    return None
+
+
+def provide_mathjax(site):
+    """Makes site/mathjax a local MathJax (a symbolic link, or a copy where links are not possible); True if done."""
+    target = Path(site) / MATHJAX_DIR
+    if (target / "MathJax.js").is_file():
+        return True
+    source = find_mathjax()
+    if source is None:
+        print("  warning: no local MathJax found, so formulas in the pages will show as LaTeX source. Install it: "
+              + MATHJAX_INSTALL)
+        return False
+    if target.is_symlink() or target.exists():
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        else:
+            import shutil
+
+            shutil.rmtree(target)
+    try:
+        target.symlink_to(source, target_is_directory=True)
+    except OSError:
+        import shutil
+
+        shutil.copytree(source, target)
+    return True
+
+
 def render_html(nb, title):
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter()
+    exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"course-page.html.j2": PAGE_TEMPLATE})],
+                            template_file="course-page.html.j2")
     if hasattr(exporter, "embed_images"):
         exporter.embed_images = True
-    # Distributions (Debian) point these at local files; the page must work on any machine with a browser.
-    exporter.mathjax_url = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-    if hasattr(exporter, "require_js_url"):
-        exporter.require_js_url = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js"
+    # Everything the page loads is in the site: MathJax relatively (provide_mathjax), CSS inlined by nbconvert.
+    # Distributions point mathjax_url at a file:/// path, which works on one machine only; this works anywhere.
+    exporter.mathjax_url = MATHJAX_URL
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
+
+
+# ------------------------------------------------------------------------------------------- offline check
+
+class _Resources(HTMLParser):
+    """Collects (line, what, url) for every resource an HTML page makes the browser fetch (not plain links)."""
+
+    FETCHED = {("script", "src"), ("img", "src"), ("iframe", "src"), ("frame", "src"), ("embed", "src"),
+               ("video", "src"), ("video", "poster"), ("audio", "src"), ("source", "src"), ("track", "src"),
+               ("object", "data"), ("input", "src")}
+    LINK_RELS = {"stylesheet", "icon", "shortcut", "preload", "prefetch", "modulepreload", "manifest",
+                 "apple-touch-icon", "import"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        line = self.getpos()[0]
+        for (t, attr) in self.FETCHED:
+            if tag == t and attr in a:
+                self.found.append((line, "<%s %s>" % (tag, attr), a[attr]))
+        if "srcset" in a:
+            for part in a["srcset"].split(","):
+                if part.strip():
+                    self.found.append((line, "<%s srcset>" % tag, part.strip().split()[0]))
+        if tag == "link" and "href" in a and set(a.get("rel", "").lower().split()) & self.LINK_RELS:
+            self.found.append((line, "<link rel=%s href>" % a.get("rel"), a["href"]))
+        if "style" in a:
+            for url in css_urls(a["style"]):
+                self.found.append((line, "style attribute url()", url))
+        if tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            line = self.getpos()[0]
+            for url in css_urls(data):
+                self.found.append((line, "<style> @import/url()", url))
+
+
+CSS_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def css_urls(css):
+    return [next(g for g in m.groups() if g is not None) for m in CSS_URL_RE.finditer(css)]
+
+
+def is_external(url):
+    u = url.strip().lower()
+    return u.startswith(("http:", "https:", "//", "file:", "ftp:"))
+
+
+def check_offline(site):
+    """Problems that keep the site's pages from working offline and on another machine: a page (or stylesheet)
+    that makes the browser fetch an http(s), protocol-relative or file: URL, or a relative resource that is
+    missing from the site. Plain <a href> links are fine. Returns a list of (file, line, what, url, why)."""
+    site = Path(site)
+    problems = []
+    files = []
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site)
+        if rel.parts and rel.parts[0] in (MATHJAX_DIR, "logs"):
+            continue  # the MathJax distribution's own files, the kernel logs
+        if path.suffix.lower() in (".html", ".htm", ".css") and path.is_file():
+            files.append(path)
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix.lower() == ".css":
+            found = [(text.count("\n", 0, m.start()) + 1, "stylesheet url()/@import",
+                      next(g for g in m.groups() if g is not None)) for m in CSS_URL_RE.finditer(text)]
+        else:
+            parser = _Resources()
+            parser.feed(text)
+            parser.close()
+            found = parser.found
+        for line, what, url in found:
+            u = url.strip()
+            if not u or u.lower().startswith(("data:", "#", "about:", "blob:", "javascript:")):
+                continue
+            if is_external(u):
+                problems.append((path, line, what, u, "external resource"))
+                continue
+            local = (path.parent / u.split("#")[0].split("?")[0]).resolve()
+            if not local.exists():
+                why = "missing from the site" + ("; install MathJax: " + MATHJAX_INSTALL if MATHJAX_DIR in u else "")
+                problems.append((path, line, what, u, why))
+    return problems
+
+
+def report_offline(site, root):
+    """Runs check_offline and prints the result; True when the site is clean."""
+    problems = check_offline(site)
+    if not problems:
+        print("Offline check: no page of %s loads anything from outside the site." % shown_path(site, root))
+        return True
+    print("\nOFFLINE CHECK FAILED: %d resource(s) that a page would fetch from outside the site or cannot find "
+          "(pages must work with no network):" % len(problems))
+    for path, line, what, url, why in problems:
+        print("  %s:%d %s %s (%s)" % (shown_path(path, root), line, what, url[:200], why))
+    return False
+
+
+def shown_path(path, root):
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -292,11 +473,15 @@ def main(argv=None):
                     help="seconds a kernel may take to answer at start-up before a fresh one is started (3 tries)")
     ap.add_argument("--check", action="store_true", help="only check the selection, run nothing")
     ap.add_argument("--summary-file", help="write 'PASSED FAILED' counts here")
+    ap.add_argument("--check-site", action="store_true",
+                    help="only run the offline check on the site directory (no page loads an external resource)")
     args = ap.parse_args(argv)
 
     root = Path.cwd()
     nb_dir = Path(args.dir).resolve()
     site = Path(args.site).resolve()
+    if args.check_site:
+        return 0 if report_offline(site, root) else 1
     notebooks = list_notebooks(nb_dir)
     selected, unknown = select(notebooks, args.notebooks)
     if unknown:
@@ -310,6 +495,7 @@ def main(argv=None):
         return 0
 
     site.mkdir(parents=True, exist_ok=True)
+    provide_mathjax(site)
     status_file = site / "status.json"
     try:
         status = json.loads(status_file.read_text(encoding="utf-8"))
@@ -345,9 +531,12 @@ def main(argv=None):
     for p, r in failed:
         print_failure(p, r, root)
     print("\n%d of %d notebooks ran clean; site: %s" % (len(results) - len(failed), len(results), site / "index.html"))
+    # The whole site, not only the pages just rendered: counts as one more check in the summary.
+    offline_ok = report_offline(site, root)
     if args.summary_file:
-        write_atomic(args.summary_file, "%d %d\n" % (len(results) - len(failed), len(failed)))
-    return 1 if failed else 0
+        passed = len(results) - len(failed) + (1 if offline_ok else 0)
+        write_atomic(args.summary_file, "%d %d\n" % (passed, len(failed) + (0 if offline_ok else 1)))
+    return 1 if failed or not offline_ok else 0
 
 
 if __name__ == "__main__":

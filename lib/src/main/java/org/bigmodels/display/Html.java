@@ -4,11 +4,18 @@ import java.util.Arrays;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.NumberColumn;
+import tech.tablesaw.api.ShortColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
 
 /**
- * Small HTML views of the course's values: a Tablesaw table (first rows only) and an ND4J array
- * (shape, type and a summary of the values). Everything user-supplied is escaped. Notebook: 00-welcome.
+ * Small HTML views of the course's values: a Tablesaw table (first rows only; whole numbers with thousands
+ * separators, floating-point numbers to {@link #TABLE_DIGITS} significant digits, numbers right-aligned) and an
+ * ND4J array (shape, type and a summary of the values). Everything user-supplied is escaped. A table is shown
+ * this way whenever it is a cell's last expression. Notebooks: 00-welcome, and every table from 01-tensors on.
  */
 public final class Html {
 
@@ -16,6 +23,8 @@ public final class Html {
     public static final int MAX_ROWS = 20;
     /** Columns shown before the rest is summarised. */
     public static final int MAX_COLUMNS = 16;
+    /** Significant digits of floating-point cells in {@link #table}. */
+    public static final int TABLE_DIGITS = 4;
     /** Array elements printed before ND4J summarises with "...". */
     public static final int MAX_ELEMENTS = 100;
 
@@ -42,7 +51,10 @@ public final class Html {
         return sb.toString();
     }
 
-    /** The table's first {@link #MAX_ROWS} rows and {@link #MAX_COLUMNS} columns. */
+    /**
+     * The table's first {@link #MAX_ROWS} rows and {@link #MAX_COLUMNS} columns, numbers formatted (see the class
+     * comment): a double 0.123456789 shows as {@code 0.1235}, an int 1234567 as {@code 1,234,567}.
+     */
     public static String table(Table table) {
         return table(table, MAX_ROWS);
     }
@@ -69,7 +81,12 @@ public final class Html {
         for (int r = 0; r < shownRows; r++) {
             sb.append("<tr>");
             for (int c = 0; c < shownColumns; c++) {
-                sb.append("<td>").append(escape(table.column(c).getString(r))).append("</td>");
+                Column<?> column = table.column(c);
+                if (column instanceof NumberColumn<?, ?> && !column.isMissing(r)) {
+                    sb.append("<td style=\"text-align:right\">").append(escape(cell(column, r))).append("</td>");
+                } else {
+                    sb.append("<td>").append(escape(column.getString(r))).append("</td>");
+                }
             }
             if (shownColumns < columns) {
                 sb.append("<td>…</td>");
@@ -88,6 +105,21 @@ public final class Html {
             sb.append("</em></p>\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * A number cell as a table shows it: whole-number columns (int, long, short) with thousands separators
+     * ({@code 1,234,567}), floating-point columns with {@link #TABLE_DIGITS} significant digits ({@code 0.1235},
+     * {@code 3e-4}, {@code 12,346}; see {@link Format#sig}). Other columns as Tablesaw writes them.
+     */
+    static String cell(Column<?> column, int row) {
+        if (column instanceof IntColumn || column instanceof LongColumn || column instanceof ShortColumn) {
+            return Format.integer(((Number) column.get(row)).longValue());
+        }
+        if (column instanceof NumberColumn<?, ?> number) {
+            return Format.sig(number.getDouble(row), TABLE_DIGITS);
+        }
+        return column.getString(row);
     }
 
     /** One line naming an array's shape and data type, e.g. {@code INDArray [2, 3] FLOAT}. */

@@ -13,21 +13,38 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-import org.knowm.xchart.HeatMapChart;
-import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The plots the course draws again and again, each with a title and labelled axes (with units) passed
  * by the caller: a chart without them cannot be read, so blank ones are refused. Charts are XChart
- * objects (shown inline when they are a cell's last expression); grids and timelines are images.
- * Notebook: 00-welcome.
+ * objects (shown inline when they are a cell's last expression); heatmaps, grids and timelines are images.
+ *
+ * <p>Readable by default: every XChart chart made here labels its value (y) ticks with {@link Format#tick} and its
+ * x ticks with a pattern chosen from the data (no 16-digit decimals; 0.1 + 0.2 reads 0.3). Change one axis with
+ * {@link #xTickFormat} / {@link #yTickFormat} (e.g. {@code Plots.yTickFormat(chart, Format::percent)}), put an
+ * axis on a log scale with {@link #logX} / {@link #logY} (ticks 1E-5, 1E-4, ...). Heatmaps follow one colour convention ({@link Heatmap}): sequential white to dark blue for
+ * magnitudes and counts, diverging blue-white-red for signed values, with a colour bar.
+ *
+ * <pre>{@code
+ * var chart = Plots.logX(Plots.curves("Loss after 200 steps by learning rate", "learning rate", "loss (nats)",
+ *         Map.of("final loss", losses), rates));
+ * Plots.bars("Time per step", "method", "time (ms)", new String[]{"naive", "blocked"},
+ *         Map.of("float32", new double[]{12.5, 3.1}), true);
+ * Plots.confusionMatrix("Test-set errors", Metrics.confusionMatrix(pred, truth, 10), digits);
+ * }</pre>
+ * Notebooks: 00-welcome (all kinds), 01-tensors (bars, log axes), 02-backprop-from-scratch (log axes),
+ * 03-mlp-mnist (curves, confusion matrix), 04-tiny-gpt (heatmaps of attention, log axes).
  */
 public final class Plots {
 
@@ -35,6 +52,8 @@ public final class Plots {
     public static final int WIDTH = 720;
     /** Height of every chart, in pixels. */
     public static final int HEIGHT = 420;
+    /** Tick labels of a log axis: {@code 1E-5}, {@code 3E-4} (java.text.DecimalFormat). */
+    static final String LOG_PATTERN = "0.#E0";
 
     static {
         Headless.ensure();
@@ -59,7 +78,7 @@ public final class Plots {
             throw new IllegalArgumentException("curves: no series given; pass e.g. Map.of(\"train loss\", losses).");
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        readable(chart, x);
         chart.getStyler().setLegendVisible(seriesY.size() > 1);
         for (var entry : seriesY.entrySet()) {
             double[] y = entry.getValue();
@@ -116,7 +135,7 @@ public final class Plots {
         xs.add(max);
         ys.add(0.0);
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle("count").build();
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        readable(chart, new double[]{min, max});
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Area);
         chart.addSeries("count", xs, ys).setMarker(SeriesMarkers.NONE);
@@ -124,71 +143,209 @@ public final class Plots {
         double step = Timeline.niceStep((max - min) / 8);
         chart.getStyler().setXAxisMin(Math.floor(min / step) * step);
         chart.getStyler().setXAxisMax(Math.ceil(max / step) * step);
-        chart.getStyler().setXAxisDecimalPattern(step >= 1 ? "#,##0" : "0.###");
         return chart;
     }
 
     /**
-     * A grid of coloured cells, row 0 at the top: a confusion matrix, attention weights.
+     * A matrix as square coloured cells, row 0 at the top, with a colour bar titled {@code scaleLabel}:
+     * sequential (white at 0 to dark blue) when no value is negative, diverging (blue, white at 0, red;
+     * symmetric) when some are. {@code NaN} cells are masked: grey, outside the colour scale. See {@link Heatmap}.
      *
-     * @param values {@code values[row][column]}; all rows the same length
-     * @param xTicks one label per column
-     * @param yTicks one label per row
+     * @param values     {@code values[row][column]}; all rows the same length; finite or NaN
+     * @param xTicks     one label per column
+     * @param yTicks     one label per row
+     * @param scaleLabel what the colours measure, with units (e.g. "attention weight", "count")
+     * @param annotate   write each cell's value in it (3 significant digits; whole numbers with separators)
+     * @throws IllegalArgumentException on a blank title or label, a ragged or empty matrix, a tick count that
+     *                                  does not match, or an infinite value
      */
-    public static HeatMapChart heatmap(String title, String xLabel, String yLabel, double[][] values,
-                                       String[] xTicks, String[] yTicks) {
+    public static BufferedImage heatmap(String title, String xLabel, String yLabel, double[][] values,
+                                        String[] xTicks, String[] yTicks, String scaleLabel, boolean annotate) {
         requireText(title, "title");
         requireText(xLabel, "x-axis label");
         requireText(yLabel, "y-axis label");
-        if (values == null || values.length == 0 || values[0].length == 0) {
-            throw new IllegalArgumentException("heatmap: values is empty; pass values[row][column].");
-        }
-        int rows = values.length;
-        int cols = values[0].length;
-        for (int r = 0; r < rows; r++) {
-            if (values[r].length != cols) {
-                throw new IllegalArgumentException("heatmap: row " + r + " has " + values[r].length
-                        + " values but row 0 has " + cols + "; all rows must be the same length.");
+        requireText(scaleLabel, "colour-scale label");
+        checkMatrix(values, xTicks, yTicks);
+        String[][] text = null;
+        if (annotate) {
+            text = new String[values.length][];
+            for (int r = 0; r < values.length; r++) {
+                text[r] = new String[values[r].length];
+                for (int c = 0; c < values[r].length; c++) {
+                    text[r][c] = cellText(values[r][c]);
+                }
             }
         }
-        if (xTicks == null || xTicks.length != cols) {
-            throw new IllegalArgumentException("heatmap: " + cols + " columns need " + cols + " xTicks, got "
-                    + (xTicks == null ? "null" : String.valueOf(xTicks.length)) + ".");
+        return Heatmap.draw(title, xLabel, yLabel, scaleLabel, values, text, xTicks, yTicks);
+    }
+
+    /**
+     * {@link #heatmap(String, String, String, double[][], String[], String[], String, boolean)} with the colour
+     * bar titled "value" and cell values written when there are at most 144 cells.
+     */
+    public static BufferedImage heatmap(String title, String xLabel, String yLabel, double[][] values,
+                                        String[] xTicks, String[] yTicks) {
+        boolean small = values != null && values.length > 0 && values.length * (long) values[0].length <= 144;
+        return heatmap(title, xLabel, yLabel, values, xTicks, yTicks, "value", small);
+    }
+
+    /**
+     * A confusion matrix drawn so that the errors are visible: rows (true class) divided by their totals when
+     * {@code rowFractions}, the diagonal masked (grey, outside the colour scale, its value still written) when
+     * {@code maskDiagonal}. Axes: "predicted class" across, "true class" down; class names on both.
+     *
+     * @param counts  [classes][classes], rows = true class, columns = predicted class (e.g.
+     *                {@code Metrics.confusionMatrix(predicted, actual, classes)})
+     * @param classes one name per class
+     * @throws IllegalArgumentException if counts is not square, has a negative count, or classes does not match
+     */
+    public static BufferedImage confusionMatrix(String title, int[][] counts, String[] classes,
+                                                boolean rowFractions, boolean maskDiagonal) {
+        requireText(title, "title");
+        int k = ConfusionMatrix.checkSquare(counts, "confusionMatrix");
+        if (classes == null || classes.length != k) {
+            throw new IllegalArgumentException("confusionMatrix: " + k + " classes need " + k + " class names, got "
+                    + (classes == null ? "null" : String.valueOf(classes.length)) + ".");
         }
-        if (yTicks == null || yTicks.length != rows) {
-            throw new IllegalArgumentException("heatmap: " + rows + " rows need " + rows + " yTicks, got "
-                    + (yTicks == null ? "null" : String.valueOf(yTicks.length)) + ".");
+        double[][] shown = rowFractions ? ConfusionMatrix.rowFractions(counts) : ConfusionMatrix.asDoubles(counts);
+        String[][] text = new String[k][k];
+        for (int t = 0; t < k; t++) {
+            for (int p = 0; p < k; p++) {
+                text[t][p] = cellText(shown[t][p]);
+            }
         }
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(Math.max(HEIGHT, WIDTH * 3 / 4))
-                .title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        double[][] colours = maskDiagonal ? ConfusionMatrix.maskDiagonal(shown) : shown;
+        String scale = (rowFractions ? "fraction of the true class" : "count")
+                + (maskDiagonal ? " (diagonal masked)" : "");
+        return Heatmap.draw(title, "predicted class", "true class", scale, colours, text, classes, classes);
+    }
+
+    /** {@link #confusionMatrix(String, int[][], String[], boolean, boolean)} with row fractions and the diagonal masked. */
+    public static BufferedImage confusionMatrix(String title, int[][] counts, String[] classes) {
+        return confusionMatrix(title, counts, classes, true, true);
+    }
+
+    /**
+     * Grouped bars: one group per category along x, one bar per series in each group, e.g. the time of each
+     * method (categories) for float32 and float64 (series).
+     *
+     * @param categories  the group names along x
+     * @param seriesY     series name to one value per category (insertion order = bar order in each group)
+     * @param valueLabels write each bar's value above it
+     * @throws IllegalArgumentException on a blank title or label, no categories or series, a series whose length
+     *                                  is not the number of categories, or a non-finite value
+     */
+    public static CategoryChart bars(String title, String xLabel, String yLabel, String[] categories,
+                                     Map<String, double[]> seriesY, boolean valueLabels) {
+        requireText(title, "title");
+        requireText(xLabel, "x-axis label");
+        requireText(yLabel, "y-axis label");
+        if (categories == null || categories.length == 0) {
+            throw new IllegalArgumentException("bars: no categories given; pass e.g. new String[]{\"naive\", \"blocked\"}.");
+        }
+        if (seriesY == null || seriesY.isEmpty()) {
+            throw new IllegalArgumentException("bars: no series given; pass e.g. Map.of(\"time\", new double[]{12.5, 3.1}).");
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setShowValue(rows * cols <= 144);
-        chart.getStyler().setHeatMapValueDecimalPattern("#.##");
-        chart.getStyler().setRangeColors(new Color[]{new Color(0xF7FBFF), new Color(0x6BAED6), new Color(0x08306B)});
-        List<String> x = List.of(xTicks);
-        // XChart puts y index 0 at the bottom; reverse so row 0 reads at the top, as in a matrix
-        List<String> y = new ArrayList<>();
-        for (int r = rows - 1; r >= 0; r--) {
-            y.add(yTicks[r]);
-        }
-        List<Number[]> cells = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                cells.add(new Number[]{c, rows - 1 - r, values[r][c]});
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+        chart.getStyler().setLegendVisible(seriesY.size() > 1);
+        chart.getStyler().setLabelsVisible(valueLabels);
+        chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+        chart.getStyler().setLabelsFontColor(Color.BLACK);
+        chart.getStyler().setLabelsPosition(1.0);
+        chart.getStyler().setDecimalPattern("#,##0.###");
+        List<String> x = List.of(categories);
+        for (var entry : seriesY.entrySet()) {
+            double[] y = entry.getValue();
+            if (y == null || y.length != categories.length) {
+                throw new IllegalArgumentException("bars: series '" + entry.getKey() + "' has "
+                        + (y == null ? "no" : String.valueOf(y.length)) + " values but there are " + categories.length
+                        + " categories; every series needs one value per category.");
             }
-        }
-        chart.addSeries(title, x, y, cells);
-        // the colour scale's ends, rounded to two significant digits so that its legend reads e.g. 0.55, not 0.547285795
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (double[] row : values) {
-            for (double v : row) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+            List<Double> ys = new ArrayList<>();
+            for (double v : y) {
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException("bars: series '" + entry.getKey() + "' has a non-finite value " + v + ".");
+                }
+                ys.add(v);
             }
+            chart.addSeries(entry.getKey(), x, ys);
         }
-        chart.getStyler().setMin(round(min, java.math.RoundingMode.FLOOR));
-        chart.getStyler().setMax(round(max, java.math.RoundingMode.CEILING));
+        return chart;
+    }
+
+    /** {@link #bars(String, String, String, String[], Map, boolean)} without value labels. */
+    public static CategoryChart bars(String title, String xLabel, String yLabel, String[] categories,
+                                     Map<String, double[]> seriesY) {
+        return bars(title, xLabel, yLabel, categories, seriesY, false);
+    }
+
+    /**
+     * Puts the x axis on a log scale (ticks at powers of ten, labelled {@code 1E-5}, {@code 1E-4}, ...; e.g. for
+     * learning rates or sizes). Replaces the axis's tick format. Returns the chart.
+     *
+     * @throws IllegalArgumentException if some x value is 0 or negative (no logarithm), naming it
+     */
+    public static XYChart logX(XYChart chart) {
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            requirePositive(s.getXData(), "logX", "x", s.getName());
+        }
+        // XChart ignores a log scale when the axis has a tick-formatting function, so the log axis gets its own
+        // labels instead: powers of ten in scientific notation (1E-5, 1E-4, ...)
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
+        chart.getStyler().setXAxisDecimalPattern(LOG_PATTERN);
+        chart.getStyler().setXAxisLogarithmic(true);
+        return chart;
+    }
+
+    /**
+     * Puts the y axis on a log scale (ticks at powers of ten, e.g. a loss over orders of magnitude). Replaces the
+     * axis's tick format. Returns the chart.
+     *
+     * @throws IllegalArgumentException if some y value is 0 or negative (no logarithm), naming it
+     */
+    public static XYChart logY(XYChart chart) {
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            requirePositive(s.getYData(), "logY", "y", s.getName());
+        }
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(null);
+        chart.getStyler().setYAxisDecimalPattern(LOG_PATTERN);
+        chart.getStyler().setYAxisLogarithmic(true);
+        return chart;
+    }
+
+    /**
+     * Sets how the x axis's tick values are written, e.g. {@code Plots.xTickFormat(chart, Format::bytes)}.
+     * On an {@link XYChart}, XChart then puts one tick at each distinct x value of the data (good for a few
+     * points, such as six model sizes; crowded for a thousand steps). Returns the chart.
+     *
+     * @throws IllegalArgumentException if the chart has no numeric axes (e.g. a pie chart)
+     */
+    public static <C extends Chart<?, ?>> C xTickFormat(C chart, Function<Double, String> format) {
+        AxesChartStyler styler = axes(chart, "xTickFormat");
+        if (styler.isXAxisLogarithmic()) {
+            throw new IllegalArgumentException("xTickFormat: the x axis is logarithmic and XChart would draw it linear "
+                    + "with a tick format; keep the log axis's own labels (1E-5, 1E-4, ...) or drop logX.");
+        }
+        styler.setxAxisTickLabelsFormattingFunction(format);
+        return chart;
+    }
+
+    /**
+     * Sets how the y axis's tick values are written, e.g. {@code Plots.yTickFormat(chart, Format::percent)}.
+     * Returns the chart.
+     *
+     * @throws IllegalArgumentException if the chart has no numeric axes (e.g. a pie chart)
+     */
+    public static <C extends Chart<?, ?>> C yTickFormat(C chart, Function<Double, String> format) {
+        AxesChartStyler styler = axes(chart, "yTickFormat");
+        if (styler.isYAxisLogarithmic()) {
+            throw new IllegalArgumentException("yTickFormat: the y axis is logarithmic and XChart would draw it linear "
+                    + "with a tick format; keep the log axis's own labels (1E-5, 1E-4, ...) or drop logY.");
+        }
+        styler.setyAxisTickLabelsFormattingFunction(format);
         return chart;
     }
 
@@ -249,11 +406,86 @@ public final class Plots {
         }
     }
 
-    private static double round(double value, java.math.RoundingMode mode) {
-        if (value == 0 || !Double.isFinite(value)) {
-            return value;
+    /**
+     * White background, {@link Format#tick} labels on y, and on x a decimal pattern chosen from the data (XChart
+     * would put a tick at every x value if x had a formatting function): see {@link #xPattern}.
+     */
+    private static void readable(XYChart chart, double[] x) {
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLocale(java.util.Locale.ROOT);
+        chart.getStyler().setXAxisDecimalPattern(xPattern(x));
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+    }
+
+    /**
+     * The x axis's tick pattern: scientific ({@code 0.##E0}) when every |x| is below 1e-6 or some |x| reaches 1e9,
+     * else up to 8 decimals with trailing zeros dropped and thousands separators ({@code #,##0.########}), so
+     * 0.30000000000000004 reads 0.3 and 0.0003 reads 0.0003.
+     */
+    static String xPattern(double[] x) {
+        double max = 0;
+        for (double v : x) {
+            if (Double.isFinite(v)) {
+                max = Math.max(max, Math.abs(v));
+            }
         }
-        return new java.math.BigDecimal(value).round(new java.math.MathContext(2, mode)).doubleValue();
+        return (max > 0 && max < 1e-6) || max >= 1e9 ? "0.##E0" : "#,##0.########";
+    }
+
+    private static AxesChartStyler axes(Chart<?, ?> chart, String method) {
+        if (chart.getStyler() instanceof AxesChartStyler styler) {
+            return styler;
+        }
+        throw new IllegalArgumentException(method + ": a " + chart.getClass().getSimpleName()
+                + " has no numeric axes; tick formats apply to XYChart and CategoryChart.");
+    }
+
+    private static void requirePositive(double[] data, String method, String axis, String series) {
+        for (int i = 0; i < data.length; i++) {
+            if (!(data[i] > 0)) {
+                throw new IllegalArgumentException(method + ": a log axis needs every " + axis + " > 0, but series '"
+                        + series + "' has " + axis + "[" + i + "] = " + data[i] + "; drop that point or use a linear axis.");
+            }
+        }
+    }
+
+    private static void checkMatrix(double[][] values, String[] xTicks, String[] yTicks) {
+        if (values == null || values.length == 0 || values[0] == null || values[0].length == 0) {
+            throw new IllegalArgumentException("heatmap: values is empty; pass values[row][column].");
+        }
+        int rows = values.length;
+        int cols = values[0].length;
+        for (int r = 0; r < rows; r++) {
+            if (values[r] == null || values[r].length != cols) {
+                throw new IllegalArgumentException("heatmap: row " + r + " has " + (values[r] == null ? 0 : values[r].length)
+                        + " values but row 0 has " + cols + "; all rows must be the same length.");
+            }
+            for (int c = 0; c < cols; c++) {
+                if (Double.isInfinite(values[r][c])) {
+                    throw new IllegalArgumentException("heatmap: value [" + r + "][" + c + "] is " + values[r][c]
+                            + "; colours need finite values (NaN marks a masked cell).");
+                }
+            }
+        }
+        if (xTicks == null || xTicks.length != cols) {
+            throw new IllegalArgumentException("heatmap: " + cols + " columns need " + cols + " xTicks, got "
+                    + (xTicks == null ? "null" : String.valueOf(xTicks.length)) + ".");
+        }
+        if (yTicks == null || yTicks.length != rows) {
+            throw new IllegalArgumentException("heatmap: " + rows + " rows need " + rows + " yTicks, got "
+                    + (yTicks == null ? "null" : String.valueOf(yTicks.length)) + ".");
+        }
+    }
+
+    /** A cell's annotation: whole numbers with separators, others with 2 significant digits, masked cells blank. */
+    static String cellText(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Format.integer((long) v);
+        }
+        return Format.sig(v, 2);
     }
 
     private static void requireText(String text, String what) {

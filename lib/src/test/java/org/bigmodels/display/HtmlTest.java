@@ -40,8 +40,8 @@ class HtmlTest {
         Table t = Table.create("numbers", IntColumn.create("n", values));
         String html = Html.table(t);
         assertEquals(Html.MAX_ROWS + 1, count(html, "<tr>"), html);
-        assertTrue(html.contains("<td>209</td>"), html);
-        assertFalse(html.contains("<td>220</td>"), html);
+        assertTrue(html.contains(">209</td>"), html);
+        assertFalse(html.contains(">220</td>"), html);
         assertTrue(html.contains("… 5 more rows"), html);
         assertTrue(html.contains("25 rows × 1 columns"), html);
         assertFalse(Html.table(t.first(3)).contains("more rows"));
@@ -66,5 +66,29 @@ class HtmlTest {
         String big = Html.array(Nd4j.zeros(1000, 1000));
         assertTrue(big.length() < 5000, "summarised, got " + big.length() + " chars");
         assertTrue(big.startsWith("<pre>INDArray [1000, 1000]"), big.substring(0, 40));
+    }
+
+    @Test
+    void numbersAreRoundedAndGrouped() {
+        Table t = Table.create("sizes",
+                StringColumn.create("model", "tiny", "mlp"),
+                IntColumn.create("parameters", new int[]{1_234_567, 42}),
+                tech.tablesaw.api.LongColumn.create("bytes", new long[]{12_000_000_000L, 7}),
+                tech.tablesaw.api.DoubleColumn.create("loss", new double[]{2.302585092994046, 0.000312345}),
+                tech.tablesaw.api.DoubleColumn.create("lr", new double[]{3e-4, 12345.678}));
+        String html = Html.table(t);
+        assertTrue(html.contains(">1,234,567</td>"), html);
+        assertTrue(html.contains(">42</td>"), html);
+        assertTrue(html.contains(">12,000,000,000</td>"), html);
+        assertTrue(html.contains(">2.303</td>"), html);
+        assertTrue(html.contains(">3.123e-4</td>"), html);
+        assertTrue(html.contains(">3e-4</td>"), html);
+        assertTrue(html.contains(">12,346</td>"), html);
+        assertFalse(html.contains("2.30258"), html);
+        assertTrue(html.contains("<td style=\"text-align:right\">42</td>"), html);
+        assertTrue(html.contains("<td>tiny</td>"), html);
+        // a missing value stays as Tablesaw writes it (empty), not "NaN"
+        Table missing = Table.create("m", tech.tablesaw.api.DoubleColumn.create("x", new double[]{Double.NaN}));
+        assertFalse(Html.table(missing).contains("NaN"), Html.table(missing));
     }
 }

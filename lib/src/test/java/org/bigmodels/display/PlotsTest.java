@@ -1,5 +1,6 @@
 package org.bigmodels.display;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -82,15 +83,10 @@ class PlotsTest {
     @Test
     void heatmapRendersAndChecksShapes() throws IOException {
         double[][] m = {{5, 1, 0}, {0, 7, 2}};
-        var chart = Plots.heatmap("Confusion", "predicted class", "true class", m,
+        BufferedImage image = Plots.heatmap("Confusion", "predicted class", "true class", m,
                 new String[]{"a", "b", "c"}, new String[]{"a", "b"});
-        BufferedImage image = decode(Png.of(chart));
-        assertEquals(Plots.WIDTH, image.getWidth());
-        assertEquals(0.0, chart.getStyler().getMin());
-        assertEquals(7.0, chart.getStyler().getMax());
-        var fine = Plots.heatmap("t", "x", "y", new double[][]{{0.0123, 0.547285}}, new String[]{"a", "b"}, new String[]{"r"});
-        assertEquals(0.012, fine.getStyler().getMin(), 1e-12);
-        assertEquals(0.55, fine.getStyler().getMax(), 1e-12);
+        decode(Png.of(image));
+        assertTrue(colours(image) > 10);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.heatmap("C", "x", "y", m,
                 new String[]{"a", "b"}, new String[]{"a", "b"}));
@@ -98,6 +94,93 @@ class PlotsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Plots.heatmap("C", "x", "y",
                 new double[][]{{1, 2}, {3}}, new String[]{"a", "b"}, new String[]{"a", "b"}));
         assertTrue(e.getMessage().contains("row 1 has 1 values but row 0 has 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Plots.heatmap("C", "x", "y", m,
+                new String[]{"a", "b", "c"}, new String[]{"a", "b"}, " ", true));
+        assertTrue(e.getMessage().contains("colour-scale label"), e.getMessage());
+    }
+
+    @Test
+    void oneColourConventionSequentialForMagnitudesDivergingForSignedValues() {
+        // magnitudes: the scale starts at 0 (not at the smallest value), white there
+        assertArrayEquals(new double[]{0, 7}, Heatmap.range(new double[][]{{5, 1}, {3, 7}}));
+        assertEquals(new java.awt.Color(0xFFFFFF), Heatmap.colour(0, 0, 7));
+        assertEquals(new java.awt.Color(0x08306B), Heatmap.colour(7, 0, 7));
+        // signed: symmetric around 0, white-ish at 0, blue below, red above
+        assertArrayEquals(new double[]{-3, 3}, Heatmap.range(new double[][]{{-3, 1}, {0, 2}}));
+        assertEquals(new java.awt.Color(0xF7F7F7), Heatmap.colour(0, -3, 3));
+        assertEquals(new java.awt.Color(0x2166AC), Heatmap.colour(-3, -3, 3));
+        assertEquals(new java.awt.Color(0xB2182B), Heatmap.colour(3, -3, 3));
+        // halfway between the anchors 0xFFFFFF and 0xC6DBEF (t = 1/8 of the way up the 5-anchor map)
+        java.awt.Color c = Heatmap.colour(1, 0, 8);
+        assertEquals((0xFF + 0xC6) / 2.0, c.getRed(), 0.51);
+        assertEquals((0xFF + 0xEF) / 2.0, c.getBlue(), 0.51);
+        // colour-bar ticks are round values inside the range
+        assertArrayEquals(new double[]{0, 2, 4, 6}, Heatmap.ticks(0, 7));
+        assertArrayEquals(new double[]{-0.1, -0.05, 0, 0.05, 0.1}, Heatmap.ticks(-0.1, 0.1), 1e-12);
+        // cell annotations
+        assertEquals("1,234", Plots.cellText(1234));
+        assertEquals("0.012", Plots.cellText(0.0123));
+        assertEquals("", Plots.cellText(Double.NaN));
+    }
+
+    @Test
+    void everyChartHasReadableTicksAndAPerAxisFormat() {
+        XYChart chart = Plots.curves("Loss by learning rate", "learning rate", "loss (nats)",
+                Map.of("loss", new double[]{2.1, 1.9, 2.4}), new double[]{1e-4, 3e-4, 1e-3});
+        var x = new java.text.DecimalFormat(chart.getStyler().getXAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertEquals("0.0003", x.format(3e-4));
+        assertEquals("0.3", x.format(0.1 + 0.2));
+        assertEquals("1,500", x.format(1500));
+        assertEquals("0.##E0", Plots.xPattern(new double[]{1e-8, 5e-7}));
+        assertEquals("0.##E0", Plots.xPattern(new double[]{0, 2e9}));
+        assertEquals("#,##0.########", Plots.xPattern(new double[]{0, 1000}));
+        assertEquals("0.3", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(0.1 + 0.2));
+        assertEquals("3e-4", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(3e-4));
+        Plots.yTickFormat(chart, Format::percent);
+        assertEquals("25.0%", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(0.25));
+        Plots.xTickFormat(chart, Format::bytes);
+        assertEquals("1.6 MB", chart.getStyler().getxAxisTickLabelsFormattingFunction().apply(1.6e6));
+        XYChart hist = Plots.histogram("h", "v (units)", new double[]{0.1, 0.2, 0.3}, 3);
+        assertEquals("#,##0.########", hist.getStyler().getXAxisDecimalPattern());
+        var bars = Plots.bars("b", "method", "time (ms)", new String[]{"a", "b"}, Map.of("t", new double[]{1, 2}));
+        assertEquals("1,500", bars.getStyler().getyAxisTickLabelsFormattingFunction().apply(1500.0));
+    }
+
+    @Test
+    void logAxesNeedPositiveValues() throws IOException {
+        XYChart chart = Plots.logX(Plots.curves("Loss by learning rate", "learning rate", "loss (nats)",
+                Map.of("loss", new double[]{2.1, 1.9, 2.4}), new double[]{1e-4, 3e-4, 1e-3}));
+        assertTrue(chart.getStyler().isXAxisLogarithmic());
+        // XChart draws an axis linear whenever it has a formatting function, so a log axis must have none
+        assertEquals(null, chart.getStyler().getxAxisTickLabelsFormattingFunction());
+        assertEquals("1E-5", new java.text.DecimalFormat(Plots.LOG_PATTERN,
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(1e-5));
+        decode(Png.of(chart));
+        assertThrows(IllegalArgumentException.class, () -> Plots.xTickFormat(chart, Format::tick));
+        Plots.logY(chart);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
+        XYChart zero = Plots.curves("t", "step", "loss", Map.of("loss", new double[]{1, 0}), new double[]{0, 1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.logX(zero));
+        assertTrue(e.getMessage().contains("series 'loss' has x[0] = 0.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Plots.logY(zero));
+        assertTrue(e.getMessage().contains("y[1] = 0.0"), e.getMessage());
+    }
+
+    @Test
+    void groupedBarsHaveOneValuePerCategoryAndSeries() throws IOException {
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("float32", new double[]{12.5, 3.1, 0.8});
+        series.put("float64", new double[]{25.0, 6.4, 1.7});
+        var chart = Plots.bars("Time per multiply", "method", "time (ms)", new String[]{"naive", "blocked", "BLAS"}, series, true);
+        assertEquals(List.of("float32", "float64"), List.copyOf(chart.getSeriesMap().keySet()));
+        assertTrue(chart.getStyler().isLabelsVisible());
+        assertEquals("time (ms)", chart.getYAxisTitle());
+        decode(Png.of(chart));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.bars("t", "m", "ms",
+                new String[]{"a", "b"}, Map.of("s", new double[]{1})));
+        assertTrue(e.getMessage().contains("series 's' has 1 values but there are 2 categories"), e.getMessage());
     }
 
     @Test
