@@ -12,7 +12,10 @@
  * <p>Main classes: {@link org.bigmodels.nn.Module} (named parameters), {@link org.bigmodels.nn.Linear},
  * {@link org.bigmodels.nn.MLP}, {@link org.bigmodels.nn.LayerNorm}, {@link org.bigmodels.nn.Embedding},
  * {@link org.bigmodels.nn.CausalSelfAttention}, {@link org.bigmodels.nn.Block}, {@link org.bigmodels.nn.GPT} and
- * its {@link org.bigmodels.nn.GPTConfig}. Start reading at {@code Module}, then {@code MLP}; for transformers,
+ * its {@link org.bigmodels.nn.GPTConfig}; the arithmetic of model size in {@link org.bigmodels.nn.ModelMath}
+ * (parameters, training FLOPs and memory of GPT-2/GPT-3-sized models) and {@link org.bigmodels.nn.Flops} (the
+ * matrix-product FLOPs of one pass); {@link org.bigmodels.nn.ModuleSummary} tabulates a model's parameters. Start
+ * reading at {@code Module}, then {@code MLP}; for transformers,
  * {@code GPT} top-down.
  */
 package org.bigmodels.nn;
