@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -26,7 +25,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * before ND4J is called, so a mistake is a {@link ShapeException} naming the op and both shapes.
  *
  * <p>Conventions: the last axis is the feature axis; broadcasting follows NumPy's rules; every result is a fresh
- * row-major array. Taught in 02-backprop-from-scratch (elementwise, reductions, matmul), 03-mlp-mnist (losses) and
+ * row-major array that shares no memory with any input (so an in-place update of an input, such as an optimizer
+ * step on a parameter, never reaches it). {@link #reshape} included: it copies, unlike ND4J's and PyTorch's
+ * {@code reshape}, which may return a view. The one exception: {@link #dropout} with p = 0 returns its input tensor
+ * itself (the identity, no graph node). Taught in 02-backprop-from-scratch (elementwise, reductions, matmul), 03-mlp-mnist (losses) and
  * 04-tiny-gpt (layer norm, embedding, softmax, causal mask, split/concat).
  */
 public final class Ops {
@@ -251,12 +253,15 @@ public final class Ops {
 
     // =================================================================== shape
 
-    /** The same elements in a new shape (row-major order); one size may be -1. */
+    /**
+     * The same elements in a new shape (row-major order); one size may be -1. Always a copy (see the class comment):
+     * the reshape of a parameter does not follow the parameter's later updates.
+     */
     public static Tensor reshape(Tensor a, long... shape) {
         long[] target = inferShape(a, shape);
         INDArray x = a.value();
-        INDArray out = x.reshape('c', target);
-        if (!Gemm.isPlainRowMajor(out)) out = out.dup('c');
+        INDArray out = Arena.alloc(x.dataType(), target);
+        copyRowMajor(x, out);
         return Tensor.result(out, "reshape", g -> a.accumulate(g.reshape('c', x.shape()), false), a);
     }
 
@@ -296,7 +301,7 @@ public final class Ops {
             values[i] = p.value();
             offsets[i + 1] = offsets[i] + s[ax];
         }
-        INDArray out = Nd4j.concat(ax, values);
+        INDArray out = parts.length == 1 ? plainCopy(values[0]) : Nd4j.concat(ax, values); // concat of one returns it
         return Tensor.result(out, "concat", g -> {
             for (int i = 0; i < parts.length; i++) {
                 if (parts[i].needsGrad()) {
@@ -346,7 +351,10 @@ public final class Ops {
 
     // =================================================================== softmax and losses
 
-    /** Softmax over the last axis. */
+    /**
+     * Softmax over the last axis, {@code exp(x - max) / sum(exp(x - max))} per row: ND4J's op, which subtracts the
+     * row maximum first (its values are tested against a plain double loop, extremes included).
+     */
     public static Tensor softmax(Tensor a) {
         INDArray out = Arena.alloc(a.dataType(), a.shape());
         Nd4j.exec(new SoftMax(a.value(), out, -1));
@@ -358,7 +366,11 @@ public final class Ops {
         }, a);
     }
 
-    /** log(softmax(x)) over the last axis, computed stably. */
+    /**
+     * log(softmax(x)) over the last axis, computed stably as {@code x - max - log(sum(exp(x - max)))} per row (the
+     * sum in double), so an entry far below its row's maximum keeps its value ({@code [0, -120]} gives
+     * {@code [-exp(-120), -120]}) instead of log(0) = -infinity.
+     */
     public static Tensor logSoftmax(Tensor a) {
         INDArray out = logSoftmaxValue(a.value());
         return Tensor.result(out, "logSoftmax", g -> {
@@ -372,6 +384,9 @@ public final class Ops {
     /**
      * Mean cross-entropy between logits [..., C] and integer class targets [...] (any integer or floating type
      * holding whole numbers). Fused with the softmax: its gradient is {@code (softmax - onehot) / N}.
+     *
+     * @throws IllegalArgumentException when a target is not a whole number in [0, C) (2.7, NaN, -1, C), naming its
+     *     position
      */
     public static Tensor crossEntropy(Tensor logits, INDArray targets) {
         INDArray z = logits.value();
@@ -381,13 +396,7 @@ public final class Ops {
             throw new ShapeException("crossEntropy", "logits [..., C] and targets with the leading shape [...] of the logits",
                     "logits " + Arrays.toString(z.shape()) + ", targets " + Arrays.toString(targets.shape()));
         }
-        int[] t = targets.reshape(n).toIntVector();
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] < 0 || t[i] >= c) {
-                throw new IllegalArgumentException("crossEntropy: targets must be class indices in [0, " + c
-                        + "), got " + t[i] + " at position " + i);
-            }
-        }
+        int[] t = indices("crossEntropy", "target", targets, c, "is the number of classes (the logits' last axis) right?");
         // log-softmax, the loss and (softmax - onehot) / N in plain Java loops over a copy of the logits: C is small,
         // and each ND4J call would cost more in overhead than this whole pass
         double[] l = rows(z).data().asDouble();
@@ -478,13 +487,7 @@ public final class Ops {
             throw new ShapeException("embedding", "a table [V, C]", Arrays.toString(table.shape()));
         }
         long v = table.size(0), c = table.size(1);
-        int[] idx = indices.reshape(indices.length()).toIntVector();
-        for (int i = 0; i < idx.length; i++) {
-            if (idx[i] < 0 || idx[i] >= v) {
-                throw new IllegalArgumentException("embedding: indices must be in [0, " + v + "), got " + idx[i]
-                        + " at position " + i + "; is the vocabulary size right?");
-            }
-        }
+        int[] idx = indices("embedding", "index", indices, v, "is the vocabulary size right?");
         long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
         outShape[indices.rank()] = c;
         INDArray rows = Nd4j.pullRows(table.value(), 1, idx);
@@ -580,10 +583,82 @@ public final class Ops {
         return ONES.computeIfAbsent(type + "/" + m, k -> Nd4j.ones(type, m));
     }
 
-    static INDArray logSoftmaxValue(INDArray x) {
-        INDArray out = Arena.alloc(x.dataType(), x.shape());
-        Nd4j.exec(new LogSoftMax(x, out)); // over the last axis
+    /**
+     * Integer indices in [0, bound) read from any integer or floating array (flattened in row-major order), or an
+     * IllegalArgumentException naming the position, what was expected and what was got: a float label 2.7 is not
+     * silently class 2.
+     */
+    static int[] indices(String op, String what, INDArray values, long bound, String hint) {
+        double[] d = values.reshape('c', new long[] {values.length()}).toDoubleVector();
+        int[] out = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            double x = d[i];
+            if (!(x >= 0 && x < bound) || x != Math.rint(x)) {
+                boolean whole = x == Math.rint(x) && Math.abs(x) < 0x1p53;
+                String got = whole ? String.valueOf((long) x) : String.valueOf(x);
+                throw new IllegalArgumentException(op + ": each " + what + " must be an integer class index in [0, "
+                        + bound + "), got " + got + " at position " + i + (values.rank() > 1 ? " (row-major order in "
+                        + Arrays.toString(values.shape()) + ")" : "") + (whole ? "; " + hint
+                        : "; labels must be whole numbers (round or cast them to an integer type first)"));
+            }
+            out[i] = (int) x;
+        }
         return out;
+    }
+
+    /**
+     * Stable log-softmax over the last axis: per row, {@code x - max - log(sum(exp(x - max)))}, accumulated in double.
+     * (ND4J's LogSoftMax computes log(softmax(x)), which is -infinity wherever softmax underflows.)
+     */
+    static INDArray logSoftmaxValue(INDArray x) {
+        INDArray src = x.isView() || !Gemm.isPlainRowMajor(x) ? x.dup('c') : x; // exactly its n elements, in order
+        int c = (int) x.size(-1), n = (int) x.length();
+        INDArray out = Arena.alloc(x.dataType(), x.shape());
+        if (x.dataType() == DataType.FLOAT) {
+            float[] v = src.data().asFloat();
+            for (int row = 0; row < n; row += c) {
+                double max = v[row];
+                int arg = row;
+                for (int j = row + 1; j < row + c; j++) if (v[j] > max || max != max) max = v[arg = j];
+                // log(sum(exp(v - max))) = log1p(sum over the others): exact even when they add up to less than 1e-16
+                double rest = 0;
+                for (int j = row; j < row + c; j++) if (j != arg) rest += Math.exp(v[j] - max);
+                double logSum = Math.log1p(rest);
+                for (int j = row; j < row + c; j++) v[j] = (float) (v[j] - max - logSum);
+            }
+            out.data().setData(v);
+        } else {
+            double[] v = src.castTo(DataType.DOUBLE).data().asDouble();
+            for (int row = 0; row < n; row += c) {
+                double max = v[row];
+                int arg = row;
+                for (int j = row + 1; j < row + c; j++) if (v[j] > max || max != max) max = v[arg = j];
+                // log(sum(exp(v - max))) = log1p(sum over the others): exact even when they add up to less than 1e-16
+                double rest = 0;
+                for (int j = row; j < row + c; j++) if (j != arg) rest += Math.exp(v[j] - max);
+                double logSum = Math.log1p(rest);
+                for (int j = row; j < row + c; j++) v[j] = (v[j] - max - logSum);
+            }
+            fill(out, v);
+        }
+        return out;
+    }
+
+    /** Copies x into a row-major array of the same length (any shape), element by element in row-major order. */
+    static void copyRowMajor(INDArray x, INDArray out) {
+        INDArray src = Gemm.isPlainRowMajor(x) ? x : x.dup('c');
+        if (Gemm.direct() && !src.isView() && src.dataType() == out.dataType()
+                && (src.dataType() == DataType.FLOAT || src.dataType() == DataType.DOUBLE)) {
+            // one bulk copy of the bytes (memcpy speed), no ND4J op
+            var from = src.data().asNio().duplicate();
+            long bytes = src.length() * src.dataType().width();
+            from.position(0).limit((int) bytes);
+            var to = out.data().asNio().duplicate();
+            to.position(0);
+            to.put(from);
+        } else {
+            out.assign(src.reshape('c', out.shape()));
+        }
     }
 
     /** [..., k] viewed as [rows, k] (row-major, no copy when already plain). */

@@ -20,6 +20,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * each closure once. Gradients are accumulated (a tensor used twice gets both contributions). Taught step by step in
  * 02-backprop-from-scratch; every later part (parallelism, pruning, quantization, distillation) trains on it.
  *
+ * <p>Repeated backward passes follow PyTorch: a leaf's gradient (a parameter's) accumulates over calls until
+ * {@link #zeroGrad()}, so two losses back-propagated one after the other give the gradient of their sum; the gradient
+ * of an intermediate node is per call (cleared at the start of every pass that reaches it), so a sub-graph shared by
+ * two losses, or a loss back-propagated twice, passes on only the current call's gradient.
+ *
+ * <p>Aliasing: {@link #of}, {@link #param} and {@link #setValue} wrap the array they are given (no copy);
+ * {@link #value()} and {@link #grad()} return the live arrays. {@link #detach()} and every op in {@link Ops} (with the
+ * exceptions listed there) return fresh arrays that no later in-place update of an input can reach.
+ *
  * <p>The fluent methods below ({@code x.matmul(w).add(b).relu()}) are shorthands for {@link Ops}.
  */
 public class Tensor {
@@ -34,7 +43,7 @@ public class Tensor {
 
     private INDArray value;
     private INDArray grad;
-    private boolean gradOwned; // true when grad was allocated for this tensor alone, so it may be added to in place
+    // invariant: grad, when set, was allocated for this tensor alone (see accumulate), so it may be added to in place
     private final boolean requiresGrad;
     private final Tensor[] parents;
     private final Backward backward;
@@ -57,12 +66,15 @@ public class Tensor {
         this.op = op;
     }
 
-    /** A constant (no gradient is computed for it): inputs, targets, masks. */
+    /** A constant (no gradient is computed for it): inputs, targets, masks. Wraps {@code value} (no copy). */
     public static Tensor of(INDArray value) {
         return new Tensor(value, false);
     }
 
-    /** A trainable leaf whose gradient backward() fills in. */
+    /**
+     * A trainable leaf whose gradient backward() fills in. Wraps {@code value} (no copy): optimizers update that
+     * array in place.
+     */
     public static Tensor param(INDArray value) {
         return new Tensor(value, true);
     }
@@ -153,7 +165,11 @@ public class Tensor {
         backward(Arena.alloc(value.dataType(), value.shape()).assign(1.0));
     }
 
-    /** Backpropagates a given gradient of the same shape as this tensor's value. */
+    /**
+     * Backpropagates a given gradient of the same shape as this tensor's value. Leaves add this call's gradient to
+     * what they hold; every intermediate node this call reaches starts from zero (and afterwards holds this call's
+     * gradient, for inspection).
+     */
     public void backward(INDArray seed) {
         if (!requiresGrad) {
             throw new IllegalStateException("backward: this tensor does not depend on any parameter "
@@ -164,6 +180,10 @@ public class Tensor {
                     Arrays.toString(seed.shape()));
         }
         List<Tensor> order = topologicalOrder();
+        for (Tensor t : order) {
+            // an intermediate gradient left by an earlier pass over a shared sub-graph must not be passed on again
+            if (t.backward != null) t.zeroGrad();
+        }
         accumulate(seed.castTo(value.dataType()), false);
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
@@ -212,13 +232,10 @@ public class Tensor {
                     + " for a value of shape " + Arrays.toString(value.shape()) + " (op " + op + ")");
         }
         if (grad == null) {
+            // a borrowed g (fresh = false) is copied: grad is later added to in place, and so may be the
+            // array that g belongs to (another node's gradient, a caller's seed)
             grad = fresh ? g : Ops.plainCopy(g);
-            gradOwned = true;
         } else {
-            if (!gradOwned) {
-                grad = Ops.plainCopy(grad);
-                gradOwned = true;
-            }
             grad.addi(g);
         }
     }
@@ -231,16 +248,19 @@ public class Tensor {
     /** Forgets the gradient (before the next backward pass). */
     public void zeroGrad() {
         grad = null;
-        gradOwned = false;
     }
 
     // ------------------------------------------------------------------ accessors
 
+    /** The live value (not a copy): writing into it changes this tensor. */
     public INDArray value() {
         return value;
     }
 
-    /** The gradient from the last backward(), or null if none reached this tensor. */
+    /**
+     * The live gradient (not a copy), or null if no backward() reached this tensor. For a leaf: the sum over the
+     * backward() calls since the last {@link #zeroGrad()}; for an intermediate node: the last call's gradient.
+     */
     public INDArray grad() {
         return grad;
     }
@@ -249,7 +269,9 @@ public class Tensor {
         return requiresGrad;
     }
 
-    /** Replaces the value of a leaf in place of the old one (optimizers, checkpoints, the DL4J bridge). */
+    /**
+     * Replaces the value of a leaf by {@code newValue} itself (no copy; optimizers, checkpoints, the DL4J bridge).
+     */
     public void setValue(INDArray newValue) {
         if (parents.length != 0) {
             throw new IllegalStateException("setValue: only leaves (parameters, inputs) can be replaced, this is the "
@@ -305,9 +327,13 @@ public class Tensor {
         return value.getDouble(0);
     }
 
-    /** A constant copy of the value, cut from the graph. */
+    /**
+     * A constant copy of the value (a fresh row-major array), cut from the graph: later in-place updates of this
+     * tensor (an optimizer step) do not reach it, and writing into it does not change this tensor. (PyTorch's
+     * {@code detach()} shares memory; this one is {@code detach().clone()}.)
+     */
     public Tensor detach() {
-        return of(value);
+        return of(value.dup('c'));
     }
 
     @Override

@@ -1,47 +1,71 @@
 package org.bigmodels.optim;
 
-import java.util.IdentityHashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bigmodels.engine.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Adam, and AdamW (decoupled weight decay). Per parameter it keeps two running averages, m of the gradient and v
- * of its square, which is why training with Adam needs three extra copies of the model's size in memory (computed
- * in 04-tiny-gpt, sharded by ZeRO in 10-memory-and-zero). One step t:
+ * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015, Algorithm 1), and AdamW (decoupled weight
+ * decay: Loshchilov and Hutter, "Decoupled Weight Decay Regularization", 2019, Algorithm 2). Per parameter it keeps
+ * two running averages, m of the gradient and v of its square, and its own step count t, which is why training with
+ * Adam needs three extra copies of the model's size in memory (computed in 04-tiny-gpt, sharded by ZeRO in
+ * 10-memory-and-zero). One step of a parameter w with gradient g:
  * <pre>
+ *   t += 1  (this parameter's own count: the number of steps in which it had a gradient)
  *   m = b1·m + (1-b1)·g;   v = b2·v + (1-b2)·g²
- *   w -= lr · (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)     then, AdamW only: w -= lr·wd·w
+ *   AdamW only: w -= lr·wd·w
+ *   w -= lr · (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
  * </pre>
- * Plain Adam with weight decay adds wd·w to g instead (L2), which interacts badly with the adaptive scaling; that is
- * the point of AdamW.
+ * The count is per parameter because the bias correction 1/(1-b^t) undoes the zero start of m and v, which begin when
+ * the parameter first gets a gradient: a layer unfrozen at step 1000, or a branch some batches skip, must have its
+ * first update corrected as a first update (a move of about lr), as PyTorch does.
+ *
+ * <p>Plain Adam with weight decay adds wd·w to g instead (L2), which interacts badly with the adaptive scaling; that is
+ * the point of AdamW. Weight decay comes from {@link ParamGroup}s: the factories that take a plain parameter list apply
+ * the usual rule {@link ParamGroup#decayMatricesOnly} (matrices and embeddings decay; biases and norm parameters
+ * never do).
  */
 public final class Adam extends AbstractOptimizer {
-    private final double beta1, beta2, eps, weightDecay;
+    private static final String STEPS_KEY = "steps";
+
+    private final double beta1, beta2, eps;
     private final boolean decoupled;
     private int t;
-    private final Map<Tensor, INDArray[]> state = new IdentityHashMap<>();
+    // per parameter (same index as params): m, v, a scratch array (made once: a step allocates nothing), own step count
+    private final INDArray[] m, v, scratch;
+    private final long[] count;
 
-    private Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
-                 boolean decoupled) {
-        super(params, lr);
-        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("Adam: expected lr > 0, betas in [0, 1), eps > 0, weightDecay >= 0; got lr="
-                    + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay);
+    private Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, boolean decoupled) {
+        super(groups, lr);
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)) {
+            throw new IllegalArgumentException("Adam: expected lr > 0, betas in [0, 1), eps > 0; got lr=" + lr
+                    + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps);
         }
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.weightDecay = weightDecay;
         this.decoupled = decoupled;
+        int n = params.size();
+        m = new INDArray[n];
+        v = new INDArray[n];
+        scratch = new INDArray[n];
+        count = new long[n];
     }
 
-    /** Adam (weight decay, if any, as L2 on the gradient). */
+    /**
+     * Adam with weight decay as L2 on the gradient, applied by the usual rule ({@link ParamGroup#decayMatricesOnly}).
+     *
+     * @throws IllegalArgumentException unless lr &gt; 0, betas in [0, 1), eps &gt; 0, weightDecay &ge; 0
+     */
     public static Adam adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
-        return new Adam(params, lr, beta1, beta2, eps, weightDecay, false);
+        return new Adam(ParamGroup.decayMatricesOnly(params, weightDecay), lr, beta1, beta2, eps, false);
     }
 
     /** Adam with betas (0.9, 0.999), eps 1e-8 and no weight decay. */
@@ -49,47 +73,134 @@ public final class Adam extends AbstractOptimizer {
         return adam(params, lr, 0.9, 0.999, 1e-8, 0);
     }
 
-    /** AdamW: decoupled weight decay. */
-    public static Adam adamW(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
-        return new Adam(params, lr, beta1, beta2, eps, weightDecay, true);
+    /** Adam with explicit parameter groups (each group's weight decay added to its gradients as L2). */
+    public static Adam adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        return new Adam(groups, lr, beta1, beta2, eps, false);
     }
 
-    /** AdamW with betas (0.9, 0.999), eps 1e-8. */
+    /**
+     * AdamW: decoupled weight decay, applied by the usual rule: parameters of rank &ge; 2 (weight matrices,
+     * embeddings) decay by lr·wd per step, biases and layer-norm parameters do not ({@link ParamGroup#decayMatricesOnly}).
+     *
+     * @throws IllegalArgumentException unless lr &gt; 0, betas in [0, 1), eps &gt; 0, weightDecay &ge; 0
+     */
+    public static Adam adamW(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        return new Adam(ParamGroup.decayMatricesOnly(params, weightDecay), lr, beta1, beta2, eps, true);
+    }
+
+    /** AdamW with betas (0.9, 0.999), eps 1e-8, weight decay by the usual rule. */
     public static Adam adamW(List<Tensor> params, double lr, double weightDecay) {
         return adamW(params, lr, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    /** AdamW with explicit parameter groups: each group's own decoupled weight decay. */
+    public static Adam adamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        return new Adam(groups, lr, beta1, beta2, eps, true);
     }
 
     @Override
     public void step() {
         t++;
-        double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
         var blas = Nd4j.getBlasWrapper().level1();
-        for (Tensor p : params) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
             INDArray g = p.grad();
             if (g == null) continue;
             INDArray w = p.value();
             long n = w.length();
-            // m, v and one scratch array per parameter, made once: a step allocates nothing
-            INDArray[] s = state.computeIfAbsent(p, k -> new INDArray[] {Nd4j.zerosLike(w), Nd4j.zerosLike(w), Nd4j.zerosLike(w)});
-            INDArray m = s[0], v = s[1], tmp = s[2];
-            if (!decoupled && weightDecay != 0) {
-                g = g.add(w.mul(weightDecay)); // L2: the decay joins the gradient (and its adaptive scaling)
+            if (m[i] == null) {
+                m[i] = Nd4j.zerosLike(w);
+                v[i] = Nd4j.zerosLike(w);
+                scratch[i] = Nd4j.zerosLike(w);
             }
-            m.muli(beta1);
-            blas.axpy(n, 1 - beta1, g, m);                 // m = b1 m + (1 - b1) g
-            v.muli(beta2);
+            INDArray mi = m[i], vi = v[i], tmp = scratch[i];
+            long ti = ++count[i];
+            double c1 = 1 - Math.pow(beta1, ti), c2 = 1 - Math.pow(beta2, ti);
+            double wd = weightDecay[i];
+            if (!decoupled && wd != 0) {
+                tmp.assign(g);
+                blas.axpy(n, wd, w, tmp);                  // L2: the decay joins the gradient (and its adaptive scaling)
+                g = tmp;
+            }
+            mi.muli(beta1);
+            blas.axpy(n, 1 - beta1, g, mi);                // m = b1 m + (1 - b1) g
+            vi.muli(beta2);
             g.mul(g, tmp);
-            blas.axpy(n, 1 - beta2, tmp, v);               // v = b2 v + (1 - b2) g^2
-            tmp.assign(v).divi(c2);
+            blas.axpy(n, 1 - beta2, tmp, vi);              // v = b2 v + (1 - b2) g^2
+            tmp.assign(vi).divi(c2);
             Transforms.sqrt(tmp, false).addi(eps);         // sqrt(v / (1 - b2^t)) + eps
-            m.div(tmp, tmp);                               // m / (...)
-            if (decoupled && weightDecay != 0) w.muli(1 - lr * weightDecay);
+            mi.div(tmp, tmp);                              // m / (...)
+            if (decoupled && wd != 0) w.muli(1 - lr * wd);
             blas.axpy(n, -lr / c1, tmp, w);                // w -= lr * m_hat / (sqrt(v_hat) + eps)
         }
     }
 
-    /** The number of steps taken so far. */
+    /** The number of {@link #step()} calls so far. */
     public int steps() {
         return t;
+    }
+
+    /** The number of updates {@code p} has had (steps in which it had a gradient): the t of its bias correction. */
+    public long steps(Tensor p) {
+        for (int i = 0; i < params.size(); i++) if (params.get(i) == p) return count[i];
+        throw new IllegalArgumentException("Adam: " + p + " is not one of this optimizer's parameters");
+    }
+
+    /**
+     * {@code "lr"}, {@code "steps"} and, for each parameter that has been updated, {@code "<name>.exp_avg"} (m),
+     * {@code "<name>.exp_avg_sq"} (v) and {@code "<name>.step"} (its own t, LONG), as copies.
+     */
+    @Override
+    public Map<String, INDArray> state(Map<String, Tensor> namedParameters) {
+        String[] names = namesOf(namedParameters);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(LR_KEY, Nd4j.scalar(DataType.DOUBLE, lr));
+        out.put(STEPS_KEY, scalarLong(t));
+        for (int i = 0; i < names.length; i++) {
+            if (m[i] == null) continue;
+            out.put(names[i] + ".exp_avg", m[i].dup('c'));
+            out.put(names[i] + ".exp_avg_sq", v[i].dup('c'));
+            out.put(names[i] + ".step", scalarLong(count[i]));
+        }
+        return out;
+    }
+
+    @Override
+    public void loadState(Map<String, INDArray> state, Map<String, Tensor> namedParameters) {
+        String[] names = namesOf(namedParameters);
+        Set<String> known = new HashSet<>(List.of(LR_KEY, STEPS_KEY));
+        INDArray[] ms = new INDArray[names.length], vs = new INDArray[names.length];
+        long[] counts = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            String n = names[i];
+            known.addAll(List.of(n + ".exp_avg", n + ".exp_avg_sq", n + ".step"));
+            ms[i] = slot(state, n + ".exp_avg", params.get(i), "Adam");
+            vs[i] = slot(state, n + ".exp_avg_sq", params.get(i), "Adam");
+            INDArray c = state.get(n + ".step");
+            if ((ms[i] == null) != (vs[i] == null) || (ms[i] == null) != (c == null)
+                    || c != null && (c.length() != 1 || c.getDouble(0) < 1)) {
+                throw new IllegalArgumentException("Adam: the state of '" + n + "' must hold exp_avg, exp_avg_sq "
+                        + "and a step >= 1 together, or none of them; got exp_avg " + (ms[i] != null)
+                        + ", exp_avg_sq " + (vs[i] != null) + ", step " + c);
+            }
+            counts[i] = c == null ? 0 : c.getLong(0);
+        }
+        checkKnownKeys(state, known);
+        double newLr = readLr(state);
+        INDArray s = state.get(STEPS_KEY);
+        if (s == null || s.length() != 1) {
+            throw new IllegalArgumentException("Adam: the state must hold the number of steps under '" + STEPS_KEY
+                    + "', got " + s);
+        }
+        // everything checked: now change
+        for (int i = 0; i < names.length; i++) {
+            INDArray w = params.get(i).value();
+            m[i] = ms[i] == null ? null : Nd4j.zerosLike(w).assign(ms[i]);
+            v[i] = vs[i] == null ? null : Nd4j.zerosLike(w).assign(vs[i]);
+            scratch[i] = ms[i] == null ? null : Nd4j.zerosLike(w);
+            count[i] = counts[i];
+        }
+        t = s.getInt(0);
+        lr = newLr;
     }
 }

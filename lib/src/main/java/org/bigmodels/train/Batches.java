@@ -30,6 +30,12 @@ public final class Batches {
         return out;
     }
 
+    /** The number of batches of one epoch: ceil(n / batchSize), the last one smaller when it does not divide. */
+    public static int count(long n, int batchSize) {
+        if (batchSize <= 0) throw new IllegalArgumentException("Batches: batchSize must be positive, got " + batchSize);
+        return Math.toIntExact((n + batchSize - 1) / batchSize);
+    }
+
     static int[] permutation(int n, Random rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;

@@ -1,47 +1,64 @@
 package org.bigmodels.train;
 
+import java.nio.file.Path;
 import org.bigmodels.optim.LrSchedule;
 
 /**
  * How to train: the learning-rate schedule (null keeps the optimizer's rate), global gradient-norm clipping
  * (0 = off), how often to log the loss and to evaluate (in steps; evaluation also runs at the end of every epoch),
- * the seed of the shuffling and of dropout, and whether to show progress. Immutable.
+ * the seed of the shuffling and of dropout, whether to show progress, and where and how often to write a training
+ * checkpoint (null / 0 = never; see {@link Checkpoint#saveTraining}). Immutable.
  */
 public record TrainConfig(LrSchedule schedule, double clipNorm, int logEvery, int evalEvery, long seed,
-                          boolean progress) {
+                          boolean progress, Path checkpointFile, int checkpointEvery) {
     public TrainConfig {
-        if (clipNorm < 0 || logEvery <= 0 || evalEvery < 0) {
-            throw new IllegalArgumentException("TrainConfig: expected clipNorm >= 0, logEvery > 0, evalEvery >= 0; got "
-                    + clipNorm + ", " + logEvery + ", " + evalEvery);
+        if (clipNorm < 0 || logEvery <= 0 || evalEvery < 0 || checkpointEvery < 0
+                || (checkpointEvery > 0) != (checkpointFile != null)) {
+            throw new IllegalArgumentException("TrainConfig: expected clipNorm >= 0, logEvery > 0, evalEvery >= 0, "
+                    + "checkpointEvery >= 0 (> 0 exactly when a checkpoint file is given); got " + clipNorm + ", "
+                    + logEvery + ", " + evalEvery + ", " + checkpointEvery + " with file " + checkpointFile);
         }
     }
 
-    /** No schedule, no clipping, log every 50 steps, evaluate once per epoch, seed 42, progress on. */
+    /** Without periodic checkpoints. */
+    public TrainConfig(LrSchedule schedule, double clipNorm, int logEvery, int evalEvery, long seed, boolean progress) {
+        this(schedule, clipNorm, logEvery, evalEvery, seed, progress, null, 0);
+    }
+
+    /** No schedule, no clipping, log every 50 steps, evaluate once per epoch, seed 42, progress on, no checkpoints. */
     public static TrainConfig defaults() {
         return new TrainConfig(null, 0, 50, 0, 42, true);
     }
 
     public TrainConfig withSchedule(LrSchedule s) {
-        return new TrainConfig(s, clipNorm, logEvery, evalEvery, seed, progress);
+        return new TrainConfig(s, clipNorm, logEvery, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
     public TrainConfig withClipNorm(double c) {
-        return new TrainConfig(schedule, c, logEvery, evalEvery, seed, progress);
+        return new TrainConfig(schedule, c, logEvery, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
     public TrainConfig withLogEvery(int n) {
-        return new TrainConfig(schedule, clipNorm, n, evalEvery, seed, progress);
+        return new TrainConfig(schedule, clipNorm, n, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
     public TrainConfig withEvalEvery(int n) {
-        return new TrainConfig(schedule, clipNorm, logEvery, n, seed, progress);
+        return new TrainConfig(schedule, clipNorm, logEvery, n, seed, progress, checkpointFile, checkpointEvery);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, s, progress);
+        return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, s, progress, checkpointFile, checkpointEvery);
     }
 
     public TrainConfig withProgress(boolean on) {
-        return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, seed, on);
+        return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, seed, on, checkpointFile, checkpointEvery);
+    }
+
+    /**
+     * Writes a training checkpoint (model, optimizer state, trainer position) to {@code file} after every
+     * {@code everySteps} steps, atomically, so a crashed run resumes with {@link Checkpoint#loadTraining}.
+     */
+    public TrainConfig withCheckpoint(Path file, int everySteps) {
+        return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, seed, progress, file, everySteps);
     }
 }

@@ -1,22 +1,32 @@
 package org.bigmodels.train;
 
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.bigmodels.engine.Arena;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.bigmodels.optim.GradClip;
 import org.bigmodels.optim.Optimizer;
 import org.bigmodels.progress.Progress;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training loop, written once: for each batch, forward to a loss, check it is finite, backward, (clip), step;
- * log the loss, evaluate now and then, show progress. Two ways to feed it: epochs over arrays in memory
- * ({@link #fitEpochs}) or a number of steps from a batch source ({@link #fitSteps}, for sampled text windows).
- * Repeatable: the seed fixes the shuffling and ND4J's generator (dropout). Taught in 03-mlp-mnist.
+ * log the loss, evaluate now and then, show progress, (checkpoint). Two ways to feed it: epochs over arrays in memory
+ * ({@link #fitEpochs}) or a number of steps from a batch source ({@link #fitSteps}, for sampled text windows). Taught
+ * in 03-mlp-mnist.
+ *
+ * <p>Repeatable and resumable: everything random in a step is a function of (seed, global step): the example order of
+ * epoch e is shuffled by (seed, e), ND4J's generator (dropout) is re-seeded from (seed, step) before every step, the
+ * learning-rate schedule is read at the step, and {@link #fitSteps}'s batch source is given the global step. So a run
+ * restored with {@link Checkpoint#loadTraining} (weights, optimizer state, step and seed) continues exactly as if it
+ * had never stopped, bit for bit. The step counts are totals: {@code fitEpochs(..., 3, ...)} trains until 3 epochs
+ * are done, so after a restore it runs only what is left.
  */
 public final class Trainer {
 
@@ -31,53 +41,78 @@ public final class Trainer {
     private final TrainConfig config;
     private final Arena arena = new Arena();
     private int step;
+    private long seed;
 
     public Trainer(Module model, Optimizer optimizer, TrainConfig config) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
+        this.seed = config.seed();
     }
 
     /**
-     * {@code epochs} passes over (x, y) in shuffled batches. {@code evaluate} (may be null) returns named metrics;
-     * it runs in evaluation mode without gradients at the end of each epoch (and every evalEvery steps if set).
+     * Trains on (x, y) in shuffled batches until {@code epochs} epochs are done in total: a fresh trainer runs
+     * {@code epochs} epochs; one restored from a checkpoint taken mid-epoch resumes at the next batch of that epoch.
+     * {@code evaluate} (may be null) returns named metrics; it runs in evaluation mode without gradients at the end of
+     * each epoch (and every evalEvery steps if set).
+     *
+     * @return the rows logged by this call
+     * @throws TrainingDivergedException when the loss or the gradient norm stops being finite
      */
-    public History fitEpochs(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray y,
-                             int epochs, int batchSize, Objective objective,
-                             java.util.function.Supplier<Map<String, Double>> evaluate) {
+    public History fitEpochs(INDArray x, INDArray y, int epochs, int batchSize, Objective objective,
+                             Supplier<Map<String, Double>> evaluate) {
+        if (epochs < 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("fitEpochs: expected epochs >= 0 and batchSize > 0, got " + epochs
+                    + " and " + batchSize);
+        }
+        int perEpoch = Batches.count(x.size(0), batchSize);
+        long total = (long) epochs * perEpoch;
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("fitEpochs: " + epochs + " epochs of " + perEpoch + " steps exceed "
+                    + Integer.MAX_VALUE + " steps");
+        }
         History history = new History();
         long start = System.nanoTime();
-        Nd4j.getRandom().setSeed(config.seed());
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            List<Batch> batches = Batches.epoch(x, y, batchSize, config.seed(), epoch);
-            final int e = epoch;
-            runSteps(batches.size(), i -> batches.get(i), objective, evaluate, history, start, e,
+        while (step < total) {
+            int epoch = step / perEpoch;
+            int first = epoch * perEpoch;
+            List<Batch> batches = Batches.epoch(x, y, batchSize, seed, epoch);
+            runSteps(first + perEpoch, s -> batches.get(s - first), objective, evaluate, history, start, epoch,
                     "epoch " + (epoch + 1) + "/" + epochs);
         }
         return history;
     }
 
-    /** {@code steps} steps on batches drawn from {@code source} (given the step number). */
+    /**
+     * Trains until {@code steps} steps are done in total (on a fresh trainer, {@code steps} steps), on batches from
+     * {@code source}, which is given the global (0-based) step: make the batch a function of it for a run that
+     * resumes exactly after a restore.
+     *
+     * @return the rows logged by this call
+     * @throws TrainingDivergedException when the loss or the gradient norm stops being finite
+     */
     public History fitSteps(int steps, IntFunction<Batch> source, Objective objective,
-                            java.util.function.Supplier<Map<String, Double>> evaluate) {
+                            Supplier<Map<String, Double>> evaluate) {
+        if (steps < 0) throw new IllegalArgumentException("fitSteps: expected steps >= 0, got " + steps);
         History history = new History();
-        Nd4j.getRandom().setSeed(config.seed());
         runSteps(steps, source, objective, evaluate, history, System.nanoTime(), 0, "training");
         return history;
     }
 
-    private void runSteps(int n, IntFunction<Batch> source, Objective objective,
-                          java.util.function.Supplier<Map<String, Double>> evaluate, History history, long start,
-                          int epoch, String label) {
-        try (Progress progress = config.progress() ? Progress.of(label, n) : null) {
-            for (int i = 0; i < n; i++) {
+    /** Runs global steps from the current one up to {@code end} (exclusive). */
+    private void runSteps(int end, IntFunction<Batch> source, Objective objective, Supplier<Map<String, Double>> evaluate,
+                          History history, long start, int epoch, String label) {
+        if (step >= end) return;
+        try (Progress progress = config.progress() ? Progress.of(label, end - step) : null) {
+            while (step < end) {
                 if (config.schedule() != null) optimizer.setLearningRate(config.schedule().at(step));
+                Nd4j.getRandom().setSeed(stepSeed(seed, step)); // dropout of this step: the same after a restore
                 model.train(true);
                 double value;
                 // one step's arrays are reused by the next (see Arena): nothing below may keep an array
                 try (Arena scope = arena.open()) {
                     optimizer.zeroGrad();
-                    Tensor loss = objective.loss(source.apply(i));
+                    Tensor loss = objective.loss(source.apply(step));
                     value = loss.item();
                     if (!Double.isFinite(value)) {
                         throw new TrainingDivergedException(step, "the loss is " + value, optimizer.learningRate());
@@ -86,12 +121,15 @@ public final class Trainer {
                     if (config.clipNorm() > 0) {
                         double norm = GradClip.clipNorm(optimizer.parameters(), config.clipNorm());
                         if (!Double.isFinite(norm)) {
-                            throw new TrainingDivergedException(step, "the gradient norm is " + norm, optimizer.learningRate());
+                            String name = parameterName(GradClip.firstNonFinite(optimizer.parameters()));
+                            throw new TrainingDivergedException(step, "the gradient norm is " + norm
+                                    + " (a gradient holds NaN or infinity; nothing was clipped or updated)",
+                                    optimizer.learningRate(), name);
                         }
                     }
                     optimizer.step();
                 }
-                boolean last = i == n - 1;
+                boolean last = step == end - 1;
                 boolean evalNow = evaluate != null && (last || (config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0));
                 if (evalNow || step % config.logEvery() == 0 || last) {
                     Map<String, Double> metrics = evalNow ? evaluateQuietly(evaluate) : Map.of();
@@ -102,11 +140,32 @@ public final class Trainer {
                     progress.step();
                 }
                 step++;
+                if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+                    Checkpoint.saveTraining(config.checkpointFile(), this);
+                }
             }
         }
     }
 
-    private Map<String, Double> evaluateQuietly(java.util.function.Supplier<Map<String, Double>> evaluate) {
+    /** The seed of ND4J's generator for a step: a mix of the run's seed and the step (SplitMix64's finaliser). */
+    static long stepSeed(long seed, int step) {
+        long z = seed * 0x9E3779B97F4A7C15L + step;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The model's dotted path of the optimizer's parameter {@code index}, else its own name, else "#index". */
+    private String parameterName(int index) {
+        if (index < 0) return null;
+        Tensor p = optimizer.parameters().get(index);
+        Map<Tensor, String> names = new IdentityHashMap<>();
+        model.namedParameters().forEach((n, t) -> names.put(t, n));
+        String name = names.getOrDefault(p, p.name());
+        return name != null ? name : "#" + index;
+    }
+
+    private Map<String, Double> evaluateQuietly(Supplier<Map<String, Double>> evaluate) {
         model.train(false);
         try (var off = Tensor.noGrad()) {
             return evaluate.get();
@@ -120,9 +179,33 @@ public final class Trainer {
         return arena;
     }
 
-    /** Steps taken so far by this trainer. */
+    /** Steps taken so far (restored by {@link Checkpoint#loadTraining}): the global step of the next update. */
     public int step() {
         return step;
+    }
+
+    /** The seed of the shuffling and of dropout (the config's, or the one restored from a checkpoint). */
+    public long seed() {
+        return seed;
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** Moves the trainer to a restored position (used by {@link Checkpoint#loadTraining}). */
+    void restore(int step, long seed) {
+        if (step < 0) throw new IllegalArgumentException("Trainer: a step must be >= 0, got " + step);
+        this.step = step;
+        this.seed = seed;
     }
 
     /** Applies {@code f} to batches of x in evaluation mode without gradients (predictions for a metric). */

@@ -16,9 +16,15 @@ class OptimizersTest {
         return p;
     }
 
+    private static Tensor matrixWithGrad(double[] w, double[] g) {
+        Tensor p = Tensor.param(Nd4j.createFromArray(new double[][] {w}));
+        Tensor.of(Nd4j.createFromArray(new double[][] {g})).mul(p).sum().backward();
+        return p;
+    }
+
     @Test
     void sgdWithMomentumAndWeightDecayFollowsTheFormula() {
-        Tensor p = paramWithGrad(new double[] {1, -2}, new double[] {0.5, 0.25});
+        Tensor p = matrixWithGrad(new double[] {1, -2}, new double[] {0.5, 0.25}); // rank 2: decayed by default
         SGD sgd = new SGD(List.of(p), 0.1, 0.9, 0.01);
         sgd.step(); // g' = g + 0.01 w; v = g'; w -= 0.1 v
         double g0 = 0.5 + 0.01 * 1, g1 = 0.25 + 0.01 * -2;
@@ -57,7 +63,7 @@ class OptimizersTest {
 
     @Test
     void adamWDecaysWeightsEvenWithZeroGradient() {
-        Tensor p = paramWithGrad(new double[] {2.0}, new double[] {0.0});
+        Tensor p = matrixWithGrad(new double[] {2.0}, new double[] {0.0});
         Adam.adamW(List.of(p), 0.1, 0.5).step();
         assertEquals(2.0 * (1 - 0.1 * 0.5), p.value().getDouble(0), 1e-12);
     }
