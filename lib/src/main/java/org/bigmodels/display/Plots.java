@@ -30,8 +30,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * by the caller: a chart without them cannot be read, so blank ones are refused. Charts are XChart
  * objects (shown inline when they are a cell's last expression); heatmaps, grids and timelines are images.
  *
- * <p>Readable by default: every XChart chart made here labels its value (y) ticks with {@link Format#tick} and its
- * x ticks with a pattern chosen from the data (no 16-digit decimals; 0.1 + 0.2 reads 0.3). Change one axis with
+ * <p>Readable by default: every XChart chart made here labels both axes' ticks with a decimal pattern chosen from
+ * the data ({@link #axisPattern}: no 16-digit decimals; 0.1 + 0.2 reads 0.3, 0.0003 reads 0.0003). Not with a
+ * formatting function: given one, XChart puts a tick at every distinct data value, which is unreadable for a
+ * curve of a thousand points. Change one axis with
  * {@link #xTickFormat} / {@link #yTickFormat} (e.g. {@code Plots.yTickFormat(chart, Format::percent)}), put an
  * axis on a log scale with {@link #logX} / {@link #logY} (ticks 1E-5, 1E-4, ...). Heatmaps follow one colour convention ({@link Heatmap}): sequential white to dark blue for
  * magnitudes and counts, diverging blue-white-red for signed values, with a colour bar.
@@ -80,6 +82,7 @@ public final class Plots {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         readable(chart, x);
         chart.getStyler().setLegendVisible(seriesY.size() > 1);
+        tickGuard(chart, x, seriesY.values());
         for (var entry : seriesY.entrySet()) {
             double[] y = entry.getValue();
             if (y == null || y.length != x.length) {
@@ -89,6 +92,17 @@ public final class Plots {
             }
             XYSeries series = chart.addSeries(entry.getKey(), x, y);
             series.setMarker(x.length <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
+        chart.getStyler().setYAxisDecimalPattern(axisPattern(seriesY.values().toArray(new double[0][])));
+        // the theme's colours in order for the visible series (the hidden tick guard took a colour slot)
+        java.awt.Color[] colors = chart.getStyler().getSeriesColors();
+        int i = 0;
+        for (XYSeries series : chart.getSeriesMap().values()) {
+            if (!TICK_GUARD.equals(series.getName())) {
+                series.setLineColor(colors[i % colors.length]);
+                series.setMarkerColor(colors[i % colors.length]);
+                i++;
+            }
         }
         return chart;
     }
@@ -136,6 +150,7 @@ public final class Plots {
         ys.add(0.0);
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle("count").build();
         readable(chart, new double[]{min, max});
+        chart.getStyler().setYAxisDecimalPattern("#,##0"); // counts
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Area);
         chart.addSeries("count", xs, ys).setMarker(SeriesMarkers.NONE);
@@ -249,7 +264,7 @@ public final class Plots {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+        chart.getStyler().setYAxisDecimalPattern(axisPattern(seriesY.values().toArray(new double[0][])));
         chart.getStyler().setLegendVisible(seriesY.size() > 1);
         chart.getStyler().setLabelsVisible(valueLabels);
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
@@ -335,7 +350,8 @@ public final class Plots {
 
     /**
      * Sets how the y axis's tick values are written, e.g. {@code Plots.yTickFormat(chart, Format::percent)}.
-     * Returns the chart.
+     * As for {@link #xTickFormat}, XChart then puts one tick at each distinct y value of the data: use it for a few
+     * points (bars, a handful of measurements), not for a long curve. Returns the chart.
      *
      * @throws IllegalArgumentException if the chart has no numeric axes (e.g. a pie chart)
      */
@@ -413,20 +429,55 @@ public final class Plots {
     private static void readable(XYChart chart, double[] x) {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLocale(java.util.Locale.ROOT);
-        chart.getStyler().setXAxisDecimalPattern(xPattern(x));
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+        chart.getStyler().setXAxisDecimalPattern(axisPattern(x));
+        chart.getStyler().setYAxisDecimalPattern(axisPattern(x)); // replaced from the y data once it is known
+    }
+
+    /** Name of the hidden series added by {@link #tickGuard}. */
+    static final String TICK_GUARD = "\u200btick guard";
+
+    /**
+     * Keeps XChart's ticks at round numbers. XChart 3.8 puts a tick at every k-th data value instead of at round
+     * numbers whenever the distinct values of an axis, in the order they were added, look equally spaced to within
+     * an ABSOLUTE 1e-4: true of a step axis 0..1999 (ticks 0, 143, 286, ...) and of any smooth curve of small values,
+     * such as a learning-rate schedule (dozens of overlapping labels like 0.00296021). A hidden, disabled series
+     * whose first values are the data's minimum and maximum, added first, makes the first spacing the whole range,
+     * so the values no longer look equally spaced and XChart chooses round ticks. It is not drawn, not in the legend,
+     * and does not change the axis range.
+     */
+    static void tickGuard(XYChart chart, double[] x, java.util.Collection<double[]> ys) {
+        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
+        double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            if (Double.isFinite(v)) { minX = Math.min(minX, v); maxX = Math.max(maxX, v); }
+        }
+        for (double[] y : ys) {
+            if (y == null) continue;
+            for (double v : y) {
+                if (Double.isFinite(v)) { minY = Math.min(minY, v); maxY = Math.max(maxY, v); }
+            }
+        }
+        if (!(maxX > minX) || !(maxY > minY) || x.length < 8) {
+            return; // a few points: ticks at the data values read well
+        }
+        XYSeries guard = chart.addSeries(TICK_GUARD, new double[]{minX, maxX, minX}, new double[]{minY, maxY, minY});
+        guard.setEnabled(false);
+        guard.setShowInLegend(false);
+        guard.setMarker(SeriesMarkers.NONE);
     }
 
     /**
-     * The x axis's tick pattern: scientific ({@code 0.##E0}) when every |x| is below 1e-6 or some |x| reaches 1e9,
-     * else up to 8 decimals with trailing zeros dropped and thousands separators ({@code #,##0.########}), so
-     * 0.30000000000000004 reads 0.3 and 0.0003 reads 0.0003.
+     * An axis's tick pattern from the values it shows: scientific ({@code 0.##E0}) when every |v| is below 1e-6 or
+     * some |v| reaches 1e9, else up to 8 decimals with trailing zeros dropped and thousands separators
+     * ({@code #,##0.########}), so 0.30000000000000004 reads 0.3 and 0.0003 reads 0.0003.
      */
-    static String xPattern(double[] x) {
+    static String axisPattern(double[]... values) {
         double max = 0;
-        for (double v : x) {
-            if (Double.isFinite(v)) {
-                max = Math.max(max, Math.abs(v));
+        for (double[] vs : values) {
+            for (double v : vs) {
+                if (Double.isFinite(v)) {
+                    max = Math.max(max, Math.abs(v));
+                }
             }
         }
         return (max > 0 && max < 1e-6) || max >= 1e9 ? "0.##E0" : "#,##0.########";

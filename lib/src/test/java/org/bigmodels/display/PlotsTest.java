@@ -124,7 +124,7 @@ class PlotsTest {
     }
 
     @Test
-    void everyChartHasReadableTicksAndAPerAxisFormat() {
+    void everyChartHasReadableTicksAndAPerAxisFormat() throws IOException {
         XYChart chart = Plots.curves("Loss by learning rate", "learning rate", "loss (nats)",
                 Map.of("loss", new double[]{2.1, 1.9, 2.4}), new double[]{1e-4, 3e-4, 1e-3});
         var x = new java.text.DecimalFormat(chart.getStyler().getXAxisDecimalPattern(),
@@ -132,11 +132,32 @@ class PlotsTest {
         assertEquals("0.0003", x.format(3e-4));
         assertEquals("0.3", x.format(0.1 + 0.2));
         assertEquals("1,500", x.format(1500));
-        assertEquals("0.##E0", Plots.xPattern(new double[]{1e-8, 5e-7}));
-        assertEquals("0.##E0", Plots.xPattern(new double[]{0, 2e9}));
-        assertEquals("#,##0.########", Plots.xPattern(new double[]{0, 1000}));
-        assertEquals("0.3", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(0.1 + 0.2));
-        assertEquals("3e-4", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(3e-4));
+        assertEquals("0.##E0", Plots.axisPattern(new double[]{1e-8, 5e-7}));
+        assertEquals("0.##E0", Plots.axisPattern(new double[]{0, 2e9}));
+        assertEquals("#,##0.########", Plots.axisPattern(new double[]{0, 1000}));
+        // no default formatting function: with one, XChart ticks every distinct data value (a 2,000-point
+        // learning-rate curve got dozens of overlapping labels); a pattern from the data instead
+        assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
+        assertEquals("#,##0.########", chart.getStyler().getYAxisDecimalPattern());
+        double[] steps = new double[2000], lrs = new double[2000];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = i;
+            lrs[i] = 3e-3 * Math.min(1.0, (i + 1) / 100.0) * (0.5 + 0.5 * Math.cos(Math.PI * i / 2000));
+        }
+        XYChart lr = Plots.curves("Learning rate by step", "step", "learning rate", Map.of("lr", lrs), steps);
+        assertEquals(null, lr.getStyler().getyAxisTickLabelsFormattingFunction());
+        var y = new java.text.DecimalFormat(lr.getStyler().getYAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertEquals("0.0025", y.format(0.0025));
+        // XChart would put a tick at every k-th data value (its equal-spacing test has an absolute 1e-4 threshold):
+        // the hidden guard series, added first, makes the values look unequally spaced so ticks are round numbers
+        var guard = lr.getSeriesMap().get(Plots.TICK_GUARD);
+        assertTrue(guard != null && !guard.isEnabled() && !guard.isShowInLegend(), "the tick guard must be hidden");
+        assertEquals(Plots.TICK_GUARD, lr.getSeriesMap().keySet().iterator().next(), "the guard must come first");
+        assertEquals(lr.getStyler().getSeriesColors()[0], lr.getSeriesMap().get("lr").getLineColor(),
+                "the visible series keeps the theme's first colour");
+        decode(Png.of(lr));
+        assertEquals("0.##E0", Plots.axisPattern(new double[]{1}, new double[]{3e9}));
         Plots.yTickFormat(chart, Format::percent);
         assertEquals("25.0%", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(0.25));
         Plots.xTickFormat(chart, Format::bytes);
@@ -144,7 +165,9 @@ class PlotsTest {
         XYChart hist = Plots.histogram("h", "v (units)", new double[]{0.1, 0.2, 0.3}, 3);
         assertEquals("#,##0.########", hist.getStyler().getXAxisDecimalPattern());
         var bars = Plots.bars("b", "method", "time (ms)", new String[]{"a", "b"}, Map.of("t", new double[]{1, 2}));
-        assertEquals("1,500", bars.getStyler().getyAxisTickLabelsFormattingFunction().apply(1500.0));
+        assertEquals(null, bars.getStyler().getyAxisTickLabelsFormattingFunction());
+        assertEquals("1,500", new java.text.DecimalFormat(bars.getStyler().getYAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(1500.0));
     }
 
     @Test
