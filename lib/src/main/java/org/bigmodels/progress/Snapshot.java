@@ -41,12 +41,15 @@ record Snapshot(String label, long done, long total, long elapsedNanos, Map<Stri
         return sb.toString();
     }
 
-    /** Steps per second, or seconds per step when slower than one a second. */
+    /** Steps per second (whole, with thousands separators, from 1,000 up), or seconds per step when slower than one a second. */
     static String rate(long done, double seconds) {
         if (done == 0 || seconds <= 0) {
             return "- it/s";
         }
         double perSecond = done / seconds;
+        if (perSecond >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f it/s", perSecond); // 11,338,662 it/s, not 11338662.2
+        }
         return perSecond >= 1
                 ? String.format(Locale.ROOT, "%.1f it/s", perSecond)
                 : String.format(Locale.ROOT, "%.1f s/it", 1 / perSecond);

@@ -42,6 +42,8 @@ class ProgressTest {
         assertEquals("2.0 s/it", Snapshot.rate(3, 6.0));
         assertEquals("1:01:01", Snapshot.clock(3661));
         assertEquals("- it/s", Snapshot.rate(0, 1));
+        assertEquals("11,338,662 it/s", Snapshot.rate(113_386_622, 10));
+        assertEquals("999.0 it/s", Snapshot.rate(999, 1));
         Snapshot unknownTotal = new Snapshot("read", 7, 0, 2_000 * MS, java.util.Map.of());
         assertEquals("read 7 | 3.5 it/s | 0:02 elapsed", unknownTotal.line());
     }
@@ -58,7 +60,7 @@ class ProgressTest {
         long redraws = text.chars().filter(c -> c == '\r').count();
         // 1000 steps over 1 s: the first step, then one per 100 ms, then the final state
         assertTrue(redraws >= 10 && redraws <= 12, "redraws: " + redraws + "\n" + text);
-        assertTrue(text.contains("\rwork [####################] 1000/1000 100% | 1000.0 it/s | 0:01 elapsed "), text);
+        assertTrue(text.contains("\rwork [####################] 1000/1000 100% | 1,000 it/s | 0:01 elapsed "), text);
         assertTrue(text.endsWith("\n"), text);
         assertEquals(1, text.chars().filter(c -> c == '\n').count());
     }
