@@ -105,4 +105,14 @@ public interface Communicator extends AutoCloseable {
     /** Releases the backend's resources (threads, sockets); further calls fail. Never throws a checked exception. */
     @Override
     void close();
+
+    /**
+     * Marks this rank as failed because of {@code cause} and releases its resources, so that peers waiting on it fail
+     * at once with a CommunicationException naming this rank and the cause (NCCL's {@code ncclCommAbort}). The
+     * runners ({@link WorkerThreads}, {@link Launcher}'s workers) call it when a worker's code throws. The default
+     * just closes; backends tell their peers why.
+     */
+    default void abort(Throwable cause) {
+        close();
+    }
 }
