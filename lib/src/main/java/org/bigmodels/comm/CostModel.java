@@ -90,10 +90,11 @@ public record CostModel(String name, double alpha, double beta, String assumptio
     }
 
     /**
-     * The least-squares fit of t = α + m·β to measured (bytes, seconds) pairs: "this machine, measured".
+     * The fit of t = α + m·β to measured (bytes, seconds) pairs by relative least squares (each point weighted by
+     * 1/t², so small and large messages count alike): "this machine, measured".
      *
      * @param bytes   message sizes, bytes (at least two distinct)
-     * @param seconds measured time of one message of each size, seconds
+     * @param seconds measured time of one message of each size, seconds, all &gt; 0
      * @throws IllegalArgumentException for fewer than two points, different lengths, or all sizes equal
      */
     public static CostModel fit(String name, double[] bytes, double[] seconds, String assumptions) {
@@ -101,18 +102,26 @@ public record CostModel(String name, double alpha, double beta, String assumptio
             throw new IllegalArgumentException("CostModel.fit: expected two arrays of the same length >= 2, got "
                     + bytes.length + " and " + seconds.length);
         }
+        // relative least squares (weights 1/t^2): sizes span 1 KB..64 MB, so plain least squares would let the
+        // largest messages decide alone and leave alpha meaningless
         int k = bytes.length;
+        double wsum = 0;
         double mx = 0;
         double my = 0;
         for (int i = 0; i < k; i++) {
-            mx += bytes[i] / k;
-            my += seconds[i] / k;
+            double w = 1.0 / (seconds[i] * seconds[i]);
+            wsum += w;
+            mx += w * bytes[i];
+            my += w * seconds[i];
         }
+        mx /= wsum;
+        my /= wsum;
         double sxx = 0;
         double sxy = 0;
         for (int i = 0; i < k; i++) {
-            sxx += (bytes[i] - mx) * (bytes[i] - mx);
-            sxy += (bytes[i] - mx) * (seconds[i] - my);
+            double w = 1.0 / (seconds[i] * seconds[i]);
+            sxx += w * (bytes[i] - mx) * (bytes[i] - mx);
+            sxy += w * (bytes[i] - mx) * (seconds[i] - my);
         }
         if (sxx == 0) {
             throw new IllegalArgumentException("CostModel.fit: all message sizes are equal; measure at least two sizes");
