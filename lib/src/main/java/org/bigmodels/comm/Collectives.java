@@ -33,7 +33,7 @@ public final class Collectives {
                     + java.util.Arrays.toString(data.shape()) + " and strides " + java.util.Arrays.toString(data.stride())
                     + "; pass x.dup('c') and copy the result back");
         }
-        return data.rank() == 1 ? data : data.reshape('c', data.length());
+        return data.rank() == 1 ? data : data.reshape('c', new long[] {data.length()});
     }
 
     /**

@@ -62,7 +62,6 @@ public final class SocketCommunicator extends AbstractCommunicator {
     static final int ABORT = 3;
     static final int HELLO_MAGIC = 0x42494731; // "BIG1"
     private static final long SLICE_MILLIS = 10;
-    private static final long CLOSE_LINGER_MILLIS = 2_000;
 
     /** The one address this backend ever uses. */
     public static InetAddress loopback() {
@@ -121,6 +120,10 @@ public final class SocketCommunicator extends AbstractCommunicator {
                 end("died: connection lost (" + e.getMessage() + ")", true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (isClosed()) {
+                    closeQuietly(socket);
+                }
             }
         }
 
@@ -529,8 +532,9 @@ public final class SocketCommunicator extends AbstractCommunicator {
     }
 
     /**
-     * Says GOODBYE to every peer and closes the connections (waiting up to 2 s for peers to finish reading), so that
-     * peers still receiving are told this rank closed rather than died.
+     * Says GOODBYE to every peer and half-closes the connections without waiting: each connection is closed fully by
+     * its reader thread when the peer's side ends, so that a peer still receiving is told this rank closed (not died)
+     * and no data in flight is lost to a reset.
      */
     @Override
     public void close() {
@@ -545,20 +549,11 @@ public final class SocketCommunicator extends AbstractCommunicator {
                 } catch (IOException ignored) {
                     // the peer is gone already; nothing to tell it
                 }
-            }
-        }
-        long deadline = System.currentTimeMillis() + CLOSE_LINGER_MILLIS;
-        for (Link l : links) {
-            if (l != null && l.reader != null) {
-                try {
-                    l.reader.join(Math.max(1, deadline - System.currentTimeMillis()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+                if (l.reader == null || !l.reader.isAlive()) {
+                    closeQuietly(l.socket);
                 }
             }
         }
-        closeSockets();
     }
 
     /** Tells every peer this rank failed (an ABORT frame with the cause) and closes the connections at once. */
@@ -579,6 +574,14 @@ public final class SocketCommunicator extends AbstractCommunicator {
             }
         }
         closeSockets();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     private void closeSockets() {

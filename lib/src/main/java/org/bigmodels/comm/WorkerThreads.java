@@ -74,10 +74,11 @@ public final class WorkerThreads {
         }
         threads.forEach(Thread::start);
         boolean allDone;
+        boolean interrupted = false;
         try {
             allDone = finished.await(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
             allDone = false;
         }
         if (!allDone) {
@@ -89,7 +90,8 @@ public final class WorkerThreads {
                     }
                 }
             }
-            TimeoutException cause = new TimeoutException("run exceeded " + timeoutMillis + " ms");
+            Exception cause = interrupted ? new InterruptedException("the caller of WorkerThreads.run was interrupted")
+                    : new TimeoutException("run exceeded " + timeoutMillis + " ms");
             comms.forEach(c -> c.abort(cause));
             threads.forEach(Thread::interrupt);
             try {
@@ -97,8 +99,12 @@ public final class WorkerThreads {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             Failure f = first.get();
-            throw new CommunicationException("worker run timed out after " + timeoutMillis + " ms; ranks " + running
+            throw new CommunicationException("worker run " + (interrupted ? "interrupted" : "timed out after "
+                    + timeoutMillis + " ms") + "; ranks " + running
                     + " had not finished" + (f == null ? "" : "; rank " + f.rank + " failed first: " + f.error),
                     f == null ? cause : f.error);
         }
