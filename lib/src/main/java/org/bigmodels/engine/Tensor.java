@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,6 +50,7 @@ public class Tensor {
     private final Backward backward;
     private final String op;
     private String name;
+    private List<Consumer<Tensor>> gradReadyHooks; // null until a hook is added (see onGradReady)
 
     /** A leaf: data ({@code requiresGrad=false}) or a parameter ({@code requiresGrad=true}). */
     public Tensor(INDArray value, boolean requiresGrad) {
@@ -189,8 +191,34 @@ public class Tensor {
             Tensor t = order.get(i);
             if (t.backward != null && t.grad != null) {
                 t.backward.apply(t.grad);
+            } else if (t.backward == null && t.gradReadyHooks != null) {
+                // a leaf comes after every op that uses it in reverse topological order: its gradient is final
+                for (Consumer<Tensor> hook : List.copyOf(t.gradReadyHooks)) hook.accept(t);
             }
         }
+    }
+
+    /**
+     * Calls {@code hook} with this leaf during every {@link #backward} that reaches it, as soon as its gradient is
+     * final for that pass: after the last op that uses it has passed its contribution back, before the ops that come
+     * later in reverse topological order. The hook sees {@link #grad()} with this pass's contribution added (the sum
+     * since the last {@link #zeroGrad()}); it runs on the thread of backward and may read the gradient, copy it or
+     * hand it to another thread, but must not change the graph. Data parallelism starts its gradient all-reduce here
+     * while backward goes on (PyTorch's {@code register_post_accumulate_grad_hook}; Li et al., "PyTorch Distributed",
+     * VLDB 2020, section 3.2.3). Hooks run in the order added.
+     *
+     * @return a handle: run it to remove the hook
+     * @throws IllegalStateException if this tensor is not a leaf that requires a gradient (a parameter)
+     */
+    public Runnable onGradReady(Consumer<Tensor> hook) {
+        if (!requiresGrad || backward != null || parents.length != 0) {
+            throw new IllegalStateException("onGradReady: expected a parameter (a leaf that requires a gradient), got "
+                    + "a " + (requiresGrad ? "result of " + op : "constant") + "; add hooks to model.parameters()");
+        }
+        if (hook == null) throw new IllegalArgumentException("onGradReady: expected a hook, got null");
+        if (gradReadyHooks == null) gradReadyHooks = new ArrayList<>();
+        gradReadyHooks.add(hook);
+        return () -> gradReadyHooks.remove(hook);
     }
 
     /** Every tensor this one depends on (that needs a gradient), inputs before the ops that use them. */

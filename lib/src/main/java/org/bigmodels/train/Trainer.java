@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The training loop, written once: for each batch, forward to a loss, check it is finite, backward, (clip), step;
+ * The training loop, written once: for each batch, forward to a loss, check it is finite, backward, (synchronise the
+ * gradients with other replicas, {@link GradientSync}), (clip), step;
  * log the loss, evaluate now and then, show progress, (checkpoint). Two ways to feed it: epochs over arrays in memory
  * ({@link #fitEpochs}) or a number of steps from a batch source ({@link #fitSteps}, for sampled text windows). Taught
  * in 03-mlp-mnist.
@@ -39,14 +40,24 @@ public final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
     private final TrainConfig config;
+    private final GradientSync gradientSync;
     private final Arena arena = new Arena();
     private int step;
     private long seed;
 
     public Trainer(Module model, Optimizer optimizer, TrainConfig config) {
+        this(model, optimizer, config, null);
+    }
+
+    /**
+     * A trainer of one replica among several: {@code gradientSync} (null = none) runs between backward and the
+     * update of every step (see {@link GradientSync}; data parallelism in org.bigmodels.dataparallel).
+     */
+    public Trainer(Module model, Optimizer optimizer, TrainConfig config, GradientSync gradientSync) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
+        this.gradientSync = gradientSync;
         this.seed = config.seed();
     }
 
@@ -112,12 +123,14 @@ public final class Trainer {
                 // one step's arrays are reused by the next (see Arena): nothing below may keep an array
                 try (Arena scope = arena.open()) {
                     optimizer.zeroGrad();
+                    if (gradientSync != null) gradientSync.beforeStep(step);
                     Tensor loss = objective.loss(source.apply(step));
                     value = loss.item();
                     if (!Double.isFinite(value)) {
                         throw new TrainingDivergedException(step, "the loss is " + value, optimizer.learningRate());
                     }
                     loss.backward();
+                    if (gradientSync != null) gradientSync.synchronize(optimizer.parameters());
                     if (config.clipNorm() > 0) {
                         double norm = GradClip.clipNorm(optimizer.parameters(), config.clipNorm());
                         if (!Double.isFinite(norm)) {
@@ -199,6 +212,11 @@ public final class Trainer {
 
     public TrainConfig config() {
         return config;
+    }
+
+    /** The gradient synchronisation between backward and the update, or null for a single worker. */
+    public GradientSync gradientSync() {
+        return gradientSync;
     }
 
     /** Moves the trainer to a restored position (used by {@link Checkpoint#loadTraining}). */

@@ -1,0 +1,193 @@
+package org.bigmodels.comm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The thread backend: N workers are N threads of this JVM, and a message is a private copy of the array placed in a
+ * bounded blocking queue, one queue per ordered pair (src, dst). What the notebooks use: no serialization, no
+ * sockets, but the same algorithms, the same counters and the same failure behaviour as {@link SocketCommunicator}.
+ *
+ * <p>Usage: {@code ThreadCommunicator.run(4, 10_000, comm -> { ...; comm.allReduce(grad); return loss; })} runs the
+ * function on 4 worker threads and returns the 4 results in rank order; or {@link #group(int)} gives the N
+ * communicators to drive yourself (e.g. with {@link WorkerThreads#run}).
+ *
+ * <p>Failure: every receive waits at most {@link #timeoutMillis()}, checking every {@value #SLICE_MILLIS} ms whether
+ * the sender has failed or closed. Messages already queued are still delivered; after that a receive from a closed
+ * or failed rank, or any receive once some rank of the group has failed ({@link #abort}), throws a
+ * CommunicationException naming that rank and its error. A full queue blocks the sender the same bounded time.
+ */
+public final class ThreadCommunicator extends AbstractCommunicator {
+    /** Default receive (and send) time-out, in milliseconds. */
+    public static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
+    /** Default capacity of each ordered pair's queue, in messages. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 64;
+    /** How often a waiting send or receive checks its peer's state, in milliseconds. */
+    static final long SLICE_MILLIS = 10;
+
+    /** The state shared by the N members of one group. */
+    private static final class Group {
+        final int n;
+        final List<BlockingQueue<INDArray>> queues;      // index src * n + dst
+        final AtomicReferenceArray<String> fate;         // null: running; "closed"; or "failed: reason"
+        volatile int firstFailed = -1;
+
+        Group(int n, int capacity) {
+            this.n = n;
+            this.queues = new ArrayList<>(n * n);
+            for (int i = 0; i < n * n; i++) {
+                queues.add(new ArrayBlockingQueue<>(capacity));
+            }
+            this.fate = new AtomicReferenceArray<>(n);
+        }
+    }
+
+    private final Group group;
+
+    private ThreadCommunicator(int rank, Group group, long timeoutMillis) {
+        super(rank, group.n, timeoutMillis);
+        this.group = group;
+    }
+
+    /** A group of {@code worldSize} connected communicators (index = rank) with the default time-out. */
+    public static List<Communicator> group(int worldSize) {
+        return group(worldSize, DEFAULT_TIMEOUT_MILLIS, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** A group of {@code worldSize} connected communicators whose receives wait at most {@code timeoutMillis}. */
+    public static List<Communicator> group(int worldSize, long timeoutMillis) {
+        return group(worldSize, timeoutMillis, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /**
+     * A group of {@code worldSize} connected communicators, element r having rank r.
+     *
+     * @param worldSize     number of workers, at least 1
+     * @param timeoutMillis longest wait of a receive (or of a send on a full queue), ms, &gt; 0
+     * @param queueCapacity messages each ordered pair may have in flight, at least 1
+     * @throws IllegalArgumentException for a world size below 1, a time-out or capacity below 1
+     */
+    public static List<Communicator> group(int worldSize, long timeoutMillis, int queueCapacity) {
+        checkGroup(0, worldSize);
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("ThreadCommunicator: expected a queue capacity of at least 1 message, got "
+                    + queueCapacity);
+        }
+        Group g = new Group(worldSize, queueCapacity);
+        List<Communicator> members = new ArrayList<>(worldSize);
+        for (int r = 0; r < worldSize; r++) {
+            members.add(new ThreadCommunicator(r, g, timeoutMillis));
+        }
+        return Collections.unmodifiableList(members);
+    }
+
+    /**
+     * Runs {@code task} on {@code worldSize} worker threads, each with its own communicator of a fresh group, and
+     * returns their results in rank order. Receives wait at most {@code timeoutMillis}, and so does the whole run.
+     *
+     * @throws CommunicationException naming the rank that failed first (its exception is the cause), or the ranks
+     *                                still running at the time-out
+     */
+    public static <T> List<T> run(int worldSize, long timeoutMillis, WorkerThreads.Task<T> task) {
+        List<Communicator> comms = group(worldSize, timeoutMillis);
+        try {
+            return WorkerThreads.run(comms, timeoutMillis, task);
+        } finally {
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    /** {@link #run(int, long, WorkerThreads.Task)} with the default time-out. */
+    public static <T> List<T> run(int worldSize, WorkerThreads.Task<T> task) {
+        return run(worldSize, DEFAULT_TIMEOUT_MILLIS, task);
+    }
+
+    @Override
+    protected void transmit(INDArray copy, int dst) {
+        BlockingQueue<INDArray> q = group.queues.get(rank() * group.n + dst);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
+        try {
+            while (!q.offer(copy, SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                checkPeers(dst, "send to rank " + dst);
+                if (System.nanoTime() > deadline) {
+                    throw new CommunicationException("rank " + rank() + ": send to rank " + dst + " timed out after "
+                            + timeoutMillis() + " ms: its queue is full; is rank " + dst + " receiving?");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommunicationException("rank " + rank() + ": interrupted while sending to rank " + dst, e);
+        }
+    }
+
+    @Override
+    protected INDArray receive(int src) {
+        BlockingQueue<INDArray> q = group.queues.get(src * group.n + rank());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
+        try {
+            while (true) {
+                INDArray m = q.poll(SLICE_MILLIS, TimeUnit.MILLISECONDS);
+                if (m != null) {
+                    return m;
+                }
+                checkPeers(src, "receive from rank " + src);
+                if (System.nanoTime() > deadline) {
+                    throw new CommunicationException("rank " + rank() + ": receive from rank " + src
+                            + " timed out after " + timeoutMillis() + " ms; is rank " + src
+                            + " stuck, or calling a different collective?");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommunicationException("rank " + rank() + ": interrupted while receiving from rank " + src, e);
+        }
+    }
+
+    /** Throws when this rank, the peer, or any rank of the group has closed or failed. */
+    private void checkPeers(int peer, String what) {
+        String own = group.fate.get(rank());
+        if (own != null) {
+            throw new CommunicationException("rank " + rank() + ": cannot " + what + ": this rank is " + own);
+        }
+        String theirs = group.fate.get(peer);
+        if (theirs != null) {
+            throw new CommunicationException("rank " + rank() + ": cannot " + what + ": rank " + peer + " " + theirs);
+        }
+        int f = group.firstFailed;
+        if (f >= 0) {
+            throw new CommunicationException("rank " + rank() + ": cannot " + what + ": rank " + f + " "
+                    + group.fate.get(f));
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        String reason = "failed: " + (cause == null ? "aborted" : cause.getClass().getSimpleName() + ": "
+                + cause.getMessage());
+        if (group.fate.compareAndSet(rank(), null, reason) || group.fate.compareAndSet(rank(), "closed", reason)) {
+            synchronized (group) {
+                if (group.firstFailed < 0) {
+                    group.firstFailed = rank();
+                }
+            }
+        }
+        markClosed();
+    }
+
+    @Override
+    public void close() {
+        group.fate.compareAndSet(rank(), null, "closed");
+        markClosed();
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadCommunicator[rank " + rank() + " of " + worldSize() + "]";
+    }
+}

@@ -1,0 +1,115 @@
+package org.bigmodels.comm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The socket backend in one JVM ({@link SocketCommunicator#localGroup}): real sockets and serialization, without
+ * the cost of starting processes. Round trip of special values, all-reduce vs plain sums, the same byte counts as
+ * the thread backend, an aborting worker named by its peers, and a rendezvous that times out naming the missing
+ * ranks.
+ */
+@Timeout(60)
+class SocketCommunicatorTest {
+
+    static <T> List<T> runSockets(int n, long timeout, WorkerThreads.Task<T> task) {
+        List<Communicator> comms = SocketCommunicator.localGroup(n, timeout);
+        try {
+            return WorkerThreads.run(comms, timeout, task);
+        } finally {
+            comms.forEach(Communicator::close);
+        }
+    }
+
+    @Test
+    void serializationRoundTripsEveryValueExactly() {
+        double[] d = {0.0, -0.0, 1e-310, Double.MAX_VALUE, Double.NaN, Double.POSITIVE_INFINITY, -3.25};
+        float[] f = {0f, -0f, 1e-40f, Float.MAX_VALUE, Float.NaN, Float.NEGATIVE_INFINITY, 7.5f};
+        List<Object[]> got = runSockets(2, 10_000, c -> {
+            if (c.rank() == 0) {
+                c.send(Nd4j.createFromArray(d), 1);
+                c.send(Nd4j.createFromArray(f), 1);
+                c.send(Nd4j.create(DataType.FLOAT, 0), 1);
+                return null;
+            }
+            INDArray a = c.recv(0);
+            INDArray b = c.recv(0);
+            INDArray e = c.recv(0);
+            return new Object[] {a.dataType(), a.toDoubleVector(), b.dataType(), b.toFloatVector(), e.length()};
+        });
+        Object[] r = got.get(1);
+        assertEquals(DataType.DOUBLE, r[0]);
+        assertArrayEquals(d, (double[]) r[1], 0.0);
+        assertEquals(DataType.FLOAT, r[2]);
+        assertArrayEquals(f, (float[]) r[3], 0f);
+        assertEquals(0L, r[4]);
+    }
+
+    @Test
+    void allReduceOverSocketsEqualsThePlainSumWithTheSameByteCounts() {
+        for (int n = 1; n <= 4; n++) {
+            for (AllReduce algo : AllReduceTest.ALGORITHMS) {
+                for (int length : new int[] {0, 2, 13}) {
+                    double[][] x = AllReduceTest.inputs(n, length, 5L * n + length);
+                    double[] sum = AllReduceTest.plainSum(x);
+                    int nn = n;
+                    List<Object[]> got = runSockets(n, 10_000, c -> {
+                        INDArray a = AllReduceTest.array(x[c.rank()], DataType.DOUBLE);
+                        algo.allReduce(c, a);
+                        return new Object[] {a.toDoubleVector(), c.totalBytesSent()};
+                    });
+                    for (int r = 0; r < n; r++) {
+                        String what = algo.name() + " N=" + nn + " length " + length + " rank " + r;
+                        assertArrayEquals(sum, (double[]) got.get(r)[0], 1e-12, what);
+                        long expected = switch (algo.name()) {
+                            case "naive" -> NaiveAllReduce.bytesSent(r, nn, length, 8);
+                            case "tree" -> TreeAllReduce.bytesSent(r, nn, length, 8);
+                            default -> RingAllReduce.bytesSent(r, nn, length, 8);
+                        };
+                        assertEquals(expected, (long) (Long) got.get(r)[1], what + " bytes");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAbortingWorkerIsNamedByItsPeers() {
+        long t0 = System.currentTimeMillis();
+        CommunicationException e = assertThrows(CommunicationException.class, () -> runSockets(3, 20_000, c -> {
+            if (c.rank() == 1) {
+                throw new IllegalStateException("out of memory in rank 1");
+            }
+            try {
+                c.allReduce(Nd4j.ones(DataType.FLOAT, 9));
+            } catch (CommunicationException ce) {
+                assertTrue(ce.getMessage().contains("rank 1") && ce.getMessage().contains("out of memory"),
+                        ce.getMessage());
+                throw ce;
+            }
+            return null;
+        }));
+        assertTrue(e.getMessage().startsWith("rank 1 failed"), e.getMessage());
+        assertTrue(System.currentTimeMillis() - t0 < 10_000, "peers must fail fast");
+    }
+
+    @Test
+    void aRendezvousWithAMissingRankTimesOutNamingIt() {
+        int port = Launcher.freePort();
+        CommunicationException e = assertThrows(CommunicationException.class,
+                () -> SocketCommunicator.connect(0, 2, port, 300));
+        assertTrue(e.getMessage().contains("[1]") && e.getMessage().contains("never connected"), e.getMessage());
+        CommunicationException e2 = assertThrows(CommunicationException.class,
+                () -> SocketCommunicator.connect(1, 2, port, 300));
+        assertTrue(e2.getMessage().contains("rank 0"), e2.getMessage());
+    }
+}
