@@ -53,9 +53,10 @@ public final class OpFamilySampler implements AutoCloseable {
     static String family(StackTraceElement[] stack) {
         for (StackTraceElement f : stack) {
             String c = f.getClassName(), m = f.getMethodName();
-            if (c.endsWith(".BatchedGemm") || c.endsWith(".AttentionKernels")) return "attention";
-            if (c.contains(".optim.") || c.endsWith(".OptimKernels")) return "optimizer";
-            if (c.endsWith(".engine.Ops") || c.endsWith(".engine.RowKernels")) {
+            if (c.endsWith(".BatchedGemm") || c.endsWith(".FusedAttention")) return "attention";
+            if (c.endsWith(".AdamKernel")) return "optimizer";
+            if (c.contains(".optim.")) return "optimizer";
+            if (c.endsWith(".engine.Ops")) {
                 String op = m.startsWith("lambda$") ? m.substring(7, m.indexOf('$', 7)) : m;
                 switch (op) {
                     case "layerNorm": return "layer norm";

@@ -183,6 +183,19 @@ public final class Ops {
      */
     public static Tensor gelu(Tensor a) {
         INDArray x = a.value();
+        if (!RowKernels.usable(x)) return geluNd4j(a);
+        // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
+        float[] xv = RowKernels.read(x), t = new float[xv.length];
+        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t), like(x));
+        return Tensor.result(out, "gelu", g -> {
+            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) && !g.isView() ? g : g.dup('c'));
+            a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);
+        }, a);
+    }
+
+    /** {@link #gelu} as a chain of ND4J ops: other backends and types, and the reference of the Java loop. */
+    static Tensor geluNd4j(Tensor a) {
+        INDArray x = a.value();
         INDArray x2 = x.mul(x, like(x));
         // tanh(u) = 2 sigmoid(2u) - 1: ND4J's sigmoid is about twice as fast as its tanh
         INDArray u2 = x2.mul(0.044715, like(x)).addi(1.0).muli(x).muli(2 * GELU_C);
@@ -453,6 +466,27 @@ public final class Ops {
                     + Arrays.toString(beta.shape()));
         }
         sameType("layerNorm", x, gamma);
+        INDArray xv = x.value();
+        if (RowKernels.usable(xv, gamma.value(), beta.value())) {
+            // one Java loop per pass (RowKernels.layerNormForward / layerNormBackward), the formulas above
+            int cc = (int) c;
+            float[] xs = RowKernels.read(xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
+            float[] xhat = new float[xs.length], rstd = new float[xs.length / cc];
+            INDArray out = RowKernels.write(RowKernels.layerNormForward(xs, gm, bt, eps, cc, xhat, rstd), like(xv));
+            return Tensor.result(out, "layerNorm", g -> {
+                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) && !g.isView() ? g : g.dup('c'));
+                float[] dgamma = new float[cc], dbeta = new float[cc];
+                float[] dx = RowKernels.layerNormBackward(gv, xhat, rstd, gm, cc, dgamma, dbeta);
+                if (x.needsGrad()) x.accumulate(RowKernels.write(dx, like(xv)), true);
+                if (gamma.needsGrad()) gamma.accumulate(RowKernels.write(dgamma, like(gamma.value())), true);
+                if (beta.needsGrad()) beta.accumulate(RowKernels.write(dbeta, like(beta.value())), true);
+            }, x, gamma, beta);
+        }
+        return layerNormNd4j(x, gamma, beta, eps);
+    }
+
+    /** {@link #layerNorm} as a chain of ND4J ops: other backends and types, and the reference of the Java loop. */
+    static Tensor layerNormNd4j(Tensor x, Tensor gamma, Tensor beta, double eps) {
         INDArray xv = x.value();
         long[] shape = xv.shape();
         INDArray mu = xv.mean(true, -1);
