@@ -12,7 +12,7 @@ One step, as the engine's Trainer does it: zero the gradients, forward, mean cro
 clip the global gradient norm, AdamW step (weight decay on tensors of rank >= 2 only, the engine's rule).
 
 As a server (--serve): reads commands from stdin, answers one JSON line each:
-  "steps N"    -> {"seconds": s, "losses": [...], "phases": {"forward + loss": s, "backward": s, "clip + optimizer": s}}
+  "steps N"    -> {"seconds": s, "cpu_seconds": s, "losses": [...], "phases": {"forward + loss": s, "backward": s, "clip + optimizer": s}}
                   (N steps, continuing through the batches; phase times from the clock read between phases)
   "profile N"  -> {"families": {family: seconds}} from torch.profiler over N steps (self CPU time of the aten ops)
   "quit"
@@ -225,9 +225,10 @@ def main():
                 continue
             if cmd[0] == "steps" and len(cmd) == 2:
                 ph = {"forward + loss": 0.0, "backward": 0.0, "clip + optimizer": 0.0}
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 losses = steps(int(cmd[1]), ph)
-                print(json.dumps({"seconds": time.perf_counter() - t0, "losses": losses, "phases": ph}), flush=True)
+                print(json.dumps({"seconds": time.perf_counter() - t0, "cpu_seconds": time.thread_time() - c0,
+                                  "losses": losses, "phases": ph}), flush=True)
             elif cmd[0] == "profile" and len(cmd) == 2:
                 print(json.dumps({"families": profile(int(cmd[1]))}), flush=True)
             elif cmd[0] == "quit":

@@ -75,6 +75,9 @@ public final class GptBenchmark {
 
     static final double LR = 1e-3, WD = 0.1, BETA1 = 0.9, BETA2 = 0.99, EPS = 1e-8, CLIP = 1.0;
     static final int BATCHES = 8;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** The CPU time of the calling thread in the last {@link #engineSteps} (all the work with 1 thread). */
+    static double lastCpuSeconds;
 
     record Options(int rounds, int steps, int threads, List<Shape> shapes, boolean torch, String python,
                    boolean profile) {}
@@ -161,10 +164,11 @@ public final class GptBenchmark {
 
     /** Runs {@code n} more steps through the Trainer; returns {seconds, the losses}. */
     static double engineSteps(Trainer t, GPT model, List<Batch> batches, int n, List<Double> losses) {
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
         History h = t.fitSteps(t.step() + n, step -> batches.get(step % batches.size()),
                 b -> model.loss(b.x(), b.y()), null);
         double s = (System.nanoTime() - t0) / 1e9;
+        lastCpuSeconds = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
         if (losses != null) for (double l : h.losses()) losses.add(l);
         return s;
     }
@@ -193,42 +197,59 @@ public final class GptBenchmark {
         }
         Trainer trainer = trainer(model);
 
-        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        Map<String, List<Double>> seconds = new LinkedHashMap<>(), cpu = new LinkedHashMap<>();
         seconds.put("engine", new ArrayList<>());
-        if (torch != null) seconds.put("PyTorch", new ArrayList<>());
+        cpu.put("engine", new ArrayList<>());
+        if (torch != null) {
+            seconds.put("PyTorch", new ArrayList<>());
+            cpu.put("PyTorch", new ArrayList<>());
+        }
         for (int round = 0; round <= o.rounds; round++) {
             boolean warmup = round == 0;
             List<Double> el = new ArrayList<>(), tl = new ArrayList<>();
-            double e = engineSteps(trainer, model, batches, o.steps, el) / o.steps;
+            double e = engineSteps(trainer, model, batches, o.steps, el) / o.steps, ec = lastCpuSeconds / o.steps;
             double t = torch != null ? torch.steps(o.steps, tl, null) / o.steps : Double.NaN;
+            double tc = torch != null ? torch.lastCpuSeconds / o.steps : Double.NaN;
             if (warmup) firstLosses(el, tl);
-            System.out.printf(Locale.ROOT, "%s: engine %.4f s/step%s%n", warmup ? "warm-up" : "round " + round, e,
-                    torch != null ? String.format(Locale.ROOT, ", PyTorch %.4f s/step (ratio %.2f)", t, e / t) : "");
+            System.out.printf(Locale.ROOT, "%s: engine %.4f s/step (CPU %.4f)%s%n", warmup ? "warm-up" : "round " + round,
+                    e, ec, torch != null ? String.format(Locale.ROOT, ", PyTorch %.4f s/step (CPU %.4f); ratio %.2f "
+                            + "(CPU %.2f)", t, tc, e / t, ec / tc) : "");
             if (!warmup) {
                 seconds.get("engine").add(e);
-                if (torch != null) seconds.get("PyTorch").add(t);
+                cpu.get("engine").add(ec);
+                if (torch != null) {
+                    seconds.get("PyTorch").add(t);
+                    cpu.get("PyTorch").add(tc);
+                }
             }
         }
 
         double torchMedian = torch != null ? Stats.median(seconds.get("PyTorch")) : Double.NaN;
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-8s %9s %16s %10s %8s %8s%n", "", "s/step", "(min..max)", "vs PyTorch",
-                "GFLOP/s", "% peak");
+        double torchCpu = torch != null ? Stats.median(cpu.get("PyTorch")) : Double.NaN;
+        System.out.printf(Locale.ROOT, "%-8s %9s %16s %10s %11s %14s %8s %8s%n", "", "s/step", "(min..max)",
+                "vs PyTorch", "CPU s/step", "CPU vs PyTorch", "GFLOP/s", "% peak");
         for (var e : seconds.entrySet()) {
             double med = Stats.median(e.getValue());
             double gflops = s.flopsPerStep() / med / 1e9;
-            System.out.printf(Locale.ROOT, "%-8s %9.4f %16s %10s %8.2f %7.0f%%%n", e.getKey(), med,
+            double c = Stats.median(cpu.get(e.getKey()));
+            System.out.printf(Locale.ROOT, "%-8s %9.4f %16s %10s %11.4f %14s %8.2f %7.0f%%%n", e.getKey(), med,
                     String.format(Locale.ROOT, "%.4f..%.4f", Stats.min(e.getValue()), Stats.max(e.getValue())),
-                    torch != null ? String.format(Locale.ROOT, "%.2f", med / torchMedian) : "-", gflops,
-                    100 * gflops / peak);
+                    torch != null ? String.format(Locale.ROOT, "%.2f", med / torchMedian) : "-", c,
+                    torch != null ? String.format(Locale.ROOT, "%.2f", c / torchCpu) : "-", gflops, 100 * gflops / peak);
         }
         if (torch != null) {
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < o.rounds; i++) ratios.add(seconds.get("engine").get(i) / seconds.get("PyTorch").get(i));
-            System.out.printf(Locale.ROOT, "engine / PyTorch per round: %s (min..max %.2f..%.2f)%n",
-                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(), Stats.min(ratios),
-                    Stats.max(ratios));
+            for (var times : List.of(seconds, cpu)) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < o.rounds; i++) ratios.add(times.get("engine").get(i) / times.get("PyTorch").get(i));
+                System.out.printf(Locale.ROOT, "engine / PyTorch per round, %s: %s (min..max %.2f..%.2f, median %.2f)%n",
+                        times == cpu ? "CPU time" : "wall time",
+                        ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(), Stats.min(ratios),
+                        Stats.max(ratios), Stats.median(ratios));
+            }
         }
+        System.out.printf(Locale.ROOT, "(CPU = the training thread's CPU time, all the work with 1 thread: steadier "
+                + "than wall time on a shared machine)%n");
         System.out.printf(Locale.ROOT, "(median of %d rounds of %d steps; DL4J: not expressible, see GptBenchmark's "
                 + "doc; %% peak = of the sgemm measured above)%n", o.rounds, o.steps);
 
@@ -401,6 +422,7 @@ public final class GptBenchmark {
         private final Process process;
         private final Writer in;
         private final BufferedReader out;
+        double lastCpuSeconds = Double.NaN;
 
         private TorchGpt(Process p) {
             this.process = p;
@@ -454,6 +476,7 @@ public final class GptBenchmark {
                 if (m.find()) for (String x : m.group(1).split(",")) losses.add(Double.parseDouble(x.trim()));
             }
             if (phases != null) phases.putAll(numbers(json, "phases"));
+            lastCpuSeconds = number(json, "cpu_seconds");
             return number(json, "seconds");
         }
 

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  * (the softmax backward, Vaswani et al. 2017 for the forward). Tested against the composition of separate ops
  * (values and gradients) in {@code FusedKernelsTest}. CPU backend, FLOAT, row-major plain qkv only:
- * {@link #usable} says when.
+ * {@link #usable} says when (a view is fine if it starts at its buffer's start and is dense).
  */
 public final class FusedAttention {
     private FusedAttention() {}
@@ -33,7 +33,7 @@ public final class FusedAttention {
     public static boolean usable(Tensor qkv) {
         INDArray v = qkv.value();
         return Gemm.direct() && v.dataType() == DataType.FLOAT && v.rank() == 3 && Gemm.isPlainRowMajor(v)
-                && !v.isView() && v.length() < Integer.MAX_VALUE;
+                && v.length() < Integer.MAX_VALUE;
     }
 
     /**
@@ -49,8 +49,8 @@ public final class FusedAttention {
                     java.util.Arrays.toString(x.shape()));
         }
         if (!usable(qkv)) {
-            throw new IllegalArgumentException("FusedAttention: needs the CPU backend and a plain FLOAT qkv, got "
-                    + x.dataType() + (x.isView() ? " (a view)" : "") + "; use the separate ops");
+            throw new IllegalArgumentException("FusedAttention: needs the CPU backend and a dense row-major FLOAT qkv, "
+                    + "got " + x.dataType() + " ordering " + x.ordering() + "; use the separate ops");
         }
         int b = (int) x.size(0), t = (int) x.size(1), c3 = (int) x.size(2), c = c3 / 3, hd = c / nHead;
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -75,7 +75,7 @@ public final class FusedAttention {
             }
         }
         Tensor out = Tensor.result(y, "attention", g -> {
-            INDArray gc = Gemm.isPlainRowMajor(g) && !g.isView() ? g : g.dup('c');
+            INDArray gc = Gemm.isPlainRowMajor(g) ? g : g.dup('c');
             INDArray dqkv = Arena.alloc(DataType.FLOAT, b, t, c3);
             INDArray dp = Arena.alloc(DataType.FLOAT, b, nHead, t, t);
             for (int bi = 0; bi < b; bi++) {

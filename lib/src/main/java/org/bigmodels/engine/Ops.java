@@ -186,9 +186,9 @@ public final class Ops {
         if (!RowKernels.usable(x)) return geluNd4j(a);
         // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
         float[] xv = RowKernels.read(x), t = new float[xv.length];
-        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t), like(x));
+        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t, like(x)), like(x));
         return Tensor.result(out, "gelu", g -> {
-            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) && !g.isView() ? g : g.dup('c'));
+            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
             a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);
         }, a);
     }
@@ -474,7 +474,7 @@ public final class Ops {
             float[] xhat = new float[xs.length], rstd = new float[xs.length / cc];
             INDArray out = RowKernels.write(RowKernels.layerNormForward(xs, gm, bt, eps, cc, xhat, rstd), like(xv));
             return Tensor.result(out, "layerNorm", g -> {
-                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) && !g.isView() ? g : g.dup('c'));
+                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
                 float[] dgamma = new float[cc], dbeta = new float[cc];
                 float[] dx = RowKernels.layerNormBackward(gv, xhat, rstd, gm, cc, dgamma, dbeta);
                 if (x.needsGrad()) x.accumulate(RowKernels.write(dx, like(xv)), true);

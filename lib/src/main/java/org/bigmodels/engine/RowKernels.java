@@ -2,6 +2,8 @@ package org.bigmodels.engine;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Layer norm and GELU as single Java loops over float arrays copied in bulk from the CPU backend's buffers: each
@@ -16,7 +18,7 @@ final class RowKernels {
     static boolean usable(INDArray... arrays) {
         if (!Gemm.direct()) return false;
         for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.isView() || !Gemm.isPlainRowMajor(a)
+            if (a.dataType() != DataType.FLOAT || !Gemm.isPlainRowMajor(a)
                     || a.length() >= Integer.MAX_VALUE) return false;
         }
         return true;
@@ -90,17 +92,24 @@ final class RowKernels {
 
     /**
      * GELU (tanh form) forward: {@code t = tanh(c (x + 0.044715 x^3))}, {@code out = 0.5 x (1 + t)}, c = sqrt(2/pi);
-     * fills t for the backward pass. tanh(u) is computed as {@code 1 - 2 / (exp(2u) + 1)} in double (exp is a JIT
-     * intrinsic; Math.tanh is not).
+     * fills t for the backward pass. The one transcendental step runs natively over the whole array, as
+     * {@code tanh(u) = 2 sigmoid(2u) - 1} in ND4J's vectorised sigmoid (in {@code scratch}, an array of x's length): a
+     * Java loop calling Math.exp per element is several times slower; the polynomial parts are Java loops.
      */
-    static float[] geluForward(float[] x, float[] t) {
+    static float[] geluForward(float[] x, float[] t, INDArray scratch) {
+        final float c2 = (float) (2 * GELU_C);
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i];
+            t[i] = c2 * (xi + 0.044715f * xi * xi * xi); // 2u
+        }
+        write(t, scratch);
+        Nd4j.exec(new Sigmoid(scratch, scratch));
+        scratch.data().asNioFloat().get(t);
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            double xi = x[i];
-            double u = GELU_C * (xi + 0.044715 * xi * xi * xi);
-            double th = 1.0 - 2.0 / (Math.exp(2 * u) + 1.0);
-            t[i] = (float) th;
-            out[i] = (float) (0.5 * xi * (1 + th));
+            float ti = 2f * t[i] - 1f;
+            t[i] = ti;
+            out[i] = 0.5f * x[i] * (1f + ti);
         }
         return out;
     }
