@@ -352,8 +352,9 @@ public final class GptBenchmark {
         long expect = analytic.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf(Locale.ROOT, "  total                     %9.2f %11.2f  (x%.2f the analytic count)%n",
                 measured / 1e6, expect / 1e6, (double) measured / expect);
-        System.out.printf(Locale.ROOT, "  ND4J native allocations, peak over %d steps: %.2f MB (JavaCPP's count: "
-                + "everything live or not yet collected)%n", o.steps, peakNative / 1e6);
+        System.out.printf(Locale.ROOT, "  process resident memory, peak over %d steps: %.1f MB (ND4J's native buffers, "
+                + "OpenBLAS and the JVM heap of %.1f MB used)%n", o.steps, peakNative / 1e6,
+                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e6);
     }
 
     /**
@@ -376,9 +377,12 @@ public final class GptBenchmark {
         return m;
     }
 
-    /** Bytes of native memory JavaCPP counts as allocated (ND4J's CPU buffers among them). */
+    /**
+     * The process's resident memory (RSS, read by JavaCPP from /proc): ND4J's native buffers, OpenBLAS's and the JVM
+     * heap together. (JavaCPP's own allocation count misses ND4J's CPU buffers, which libnd4j allocates itself.)
+     */
     static long nativeBytes() {
-        return org.bytedeco.javacpp.Pointer.totalBytes();
+        return org.bytedeco.javacpp.Pointer.physicalBytes();
     }
 
     /** sgemm GFLOP/s of the MLP's product [B·T, C]·[C, 4C] with Gemm.mm into a preallocated result, best of 3. */

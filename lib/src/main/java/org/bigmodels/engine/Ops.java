@@ -83,8 +83,10 @@ public final class Ops {
         INDArray out2 = Arena.alloc(xv.dataType(), m, n);
         if (b != null) {
             sameType("linear", x, b);
-            // every row starts as the bias: ones[m,1]·b[1,n] (a rank-1 product, cheaper than a broadcast copy)
-            Gemm.mm(ones(xv.dataType(), m).reshape(m, 1), false, b.value().reshape(1, n), false, out2, 1.0, 0.0);
+            if (!RowKernels.fillRows(out2, b.value())) {
+                // every row starts as the bias: ones[m,1]·b[1,n] (a rank-1 product, cheaper than a broadcast copy)
+                Gemm.mm(ones(xv.dataType(), m).reshape(m, 1), false, b.value().reshape(1, n), false, out2, 1.0, 0.0);
+            }
         }
         Gemm.mm(x2, false, wv, false, out2, 1.0, b == null ? 0.0 : 1.0);
         long[] outShape = xv.shape().clone();

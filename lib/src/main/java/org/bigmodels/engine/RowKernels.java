@@ -24,6 +24,19 @@ final class RowKernels {
         return true;
     }
 
+    /**
+     * {@code out[i, :] = row} for every row i of a plain FLOAT [m, n] (a linear layer's bias, before the product is
+     * added on top): m bulk copies of the row. Returns false (nothing written) when the arrays are not usable.
+     */
+    static boolean fillRows(INDArray out, INDArray row) {
+        if (!usable(out, row) || out.rank() != 2 || row.length() != out.size(1)) return false;
+        float[] r = read(row);
+        var buf = out.data().asNioFloat();
+        buf.position(0);
+        for (long i = 0, m = out.size(0); i < m; i++) buf.put(r);
+        return true;
+    }
+
     static float[] read(INDArray a) {
         float[] v = new float[(int) a.length()];
         a.data().asNioFloat().get(v);
