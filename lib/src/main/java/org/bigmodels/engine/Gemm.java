@@ -158,6 +158,19 @@ public final class Gemm {
         }
     }
 
+    /**
+     * One float product on sub-matrices of plain row-major buffers: {@code C = alpha * op(A) * op(B) + beta * C} where
+     * A starts {@code aOff} elements into {@code a}'s buffer with row stride {@code lda} (and so on). Lets a caller
+     * address a head's columns inside a wider array (attention's q, k and v inside qkv [B, T, 3C]) without copying
+     * them out. CPU backend, FLOAT arrays only (the caller checks {@link #direct()}).
+     */
+    static void sgemmAt(boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a, long aOff,
+                        int lda, INDArray b, long bOff, int ldb, float beta, INDArray c, long cOff, int ldc) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
+                alpha, floats(a).position(aOff), lda, floats(b).position(bOff), ldb, beta, floats(c).position(cOff),
+                ldc);
+    }
+
     /** Row-major, dense, and addressable from its buffer's start (so the raw pointer is the matrix). */
     static boolean isPlainRowMajor(INDArray x) {
         if (x.ordering() != 'c' || x.isView() && x.offset() != 0) {

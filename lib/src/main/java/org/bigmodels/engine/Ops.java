@@ -83,8 +83,10 @@ public final class Ops {
         INDArray out2 = Arena.alloc(xv.dataType(), m, n);
         if (b != null) {
             sameType("linear", x, b);
-            // every row starts as the bias: ones[m,1]·b[1,n] (a rank-1 product, cheaper than a broadcast copy)
-            Gemm.mm(ones(xv.dataType(), m).reshape(m, 1), false, b.value().reshape(1, n), false, out2, 1.0, 0.0);
+            if (!RowKernels.fillRows(out2, b.value())) {
+                // every row starts as the bias: ones[m,1]·b[1,n] (a rank-1 product, cheaper than a broadcast copy)
+                Gemm.mm(ones(xv.dataType(), m).reshape(m, 1), false, b.value().reshape(1, n), false, out2, 1.0, 0.0);
+            }
         }
         Gemm.mm(x2, false, wv, false, out2, 1.0, b == null ? 0.0 : 1.0);
         long[] outShape = xv.shape().clone();
@@ -182,6 +184,19 @@ public final class Ops {
      * GELU in the tanh form used by GPT-2: {@code 0.5 x (1 + tanh(c (x + 0.044715 x^3)))}, c = sqrt(2/pi).
      */
     public static Tensor gelu(Tensor a) {
+        INDArray x = a.value();
+        if (!RowKernels.usable(x)) return geluNd4j(a);
+        // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
+        float[] xv = RowKernels.read(x), t = new float[xv.length];
+        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t, like(x)), like(x));
+        return Tensor.result(out, "gelu", g -> {
+            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+            a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);
+        }, a);
+    }
+
+    /** {@link #gelu} as a chain of ND4J ops: other backends and types, and the reference of the Java loop. */
+    static Tensor geluNd4j(Tensor a) {
         INDArray x = a.value();
         INDArray x2 = x.mul(x, like(x));
         // tanh(u) = 2 sigmoid(2u) - 1: ND4J's sigmoid is about twice as fast as its tanh
@@ -453,6 +468,27 @@ public final class Ops {
                     + Arrays.toString(beta.shape()));
         }
         sameType("layerNorm", x, gamma);
+        INDArray xv = x.value();
+        if (RowKernels.usable(xv, gamma.value(), beta.value())) {
+            // one Java loop per pass (RowKernels.layerNormForward / layerNormBackward), the formulas above
+            int cc = (int) c;
+            float[] xs = RowKernels.read(xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
+            float[] xhat = new float[xs.length], rstd = new float[xs.length / cc];
+            INDArray out = RowKernels.write(RowKernels.layerNormForward(xs, gm, bt, eps, cc, xhat, rstd), like(xv));
+            return Tensor.result(out, "layerNorm", g -> {
+                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+                float[] dgamma = new float[cc], dbeta = new float[cc];
+                float[] dx = RowKernels.layerNormBackward(gv, xhat, rstd, gm, cc, dgamma, dbeta);
+                if (x.needsGrad()) x.accumulate(RowKernels.write(dx, like(xv)), true);
+                if (gamma.needsGrad()) gamma.accumulate(RowKernels.write(dgamma, like(gamma.value())), true);
+                if (beta.needsGrad()) beta.accumulate(RowKernels.write(dbeta, like(beta.value())), true);
+            }, x, gamma, beta);
+        }
+        return layerNormNd4j(x, gamma, beta, eps);
+    }
+
+    /** {@link #layerNorm} as a chain of ND4J ops: other backends and types, and the reference of the Java loop. */
+    static Tensor layerNormNd4j(Tensor x, Tensor gamma, Tensor beta, double eps) {
         INDArray xv = x.value();
         long[] shape = xv.shape();
         INDArray mu = xv.mean(true, -1);

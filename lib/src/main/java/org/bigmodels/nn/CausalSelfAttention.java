@@ -2,6 +2,7 @@ package org.bigmodels.nn;
 
 import java.util.List;
 import java.util.Random;
+import org.bigmodels.engine.FusedAttention;
 import org.bigmodels.engine.Ops;
 import org.bigmodels.engine.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,7 +45,14 @@ public class CausalSelfAttention extends Module implements Layer {
                     java.util.Arrays.toString(x.shape()));
         }
         long b = x.size(0), t = x.size(1), c = x.size(2), hd = c / nHead;
-        List<Tensor> parts = Ops.chunk(qkv.forward(x), 2, 3);
+        Tensor fused = qkv.forward(x);
+        if (FusedAttention.usable(fused) && !(isTraining() && dropout > 0)) {
+            // the same formula as the ops below, as one op without the copies (see FusedAttention)
+            FusedAttention.Result r = FusedAttention.causal(fused, nHead);
+            lastWeights = r.weights();
+            return proj.forward(r.output());
+        }
+        List<Tensor> parts = Ops.chunk(fused, 2, 3);
         // [B, T, C] -> [B, T, H, hd] -> [B, H, T, hd]
         Tensor q = parts.get(0).reshape(b, t, nHead, hd).transpose(1, 2);
         Tensor k = parts.get(1).reshape(b, t, nHead, hd).transpose(1, 2);

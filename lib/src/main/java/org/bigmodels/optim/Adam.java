@@ -117,6 +117,11 @@ public final class Adam extends AbstractOptimizer {
             long ti = ++count[i];
             double c1 = 1 - Math.pow(beta1, ti), c2 = 1 - Math.pow(beta2, ti);
             double wd = weightDecay[i];
+            if (AdamKernel.usable(w, g, mi, vi)) {
+                // the update below as one Java loop (AdamKernel.update), instead of 9 ND4J calls
+                AdamKernel.update(w, g, mi, vi, lr, beta1, beta2, eps, c1, c2, wd, decoupled);
+                continue;
+            }
             if (!decoupled && wd != 0) {
                 tmp.assign(g);
                 blas.axpy(n, wd, w, tmp);                  // L2: the decay joins the gradient (and its adaptive scaling)

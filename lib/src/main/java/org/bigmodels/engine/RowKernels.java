@@ -1,0 +1,141 @@
+package org.bigmodels.engine;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Layer norm and GELU as single Java loops over float arrays copied in bulk from the CPU backend's buffers: each
+ * replaces a chain of 6 to 12 ND4J calls, every one a full pass over memory plus a fixed dispatch cost. Each method
+ * states its plain formula; {@link Ops#layerNorm} and {@link Ops#gelu} keep the ND4J version of the same formula for
+ * other backends and types, and {@code FusedKernelsTest} checks the two against each other.
+ */
+final class RowKernels {
+    private RowKernels() {}
+
+    /** Whether the float loops can run on these arrays (CPU backend, FLOAT, plain row-major, not views). */
+    static boolean usable(INDArray... arrays) {
+        if (!Gemm.direct()) return false;
+        for (INDArray a : arrays) {
+            if (a.dataType() != DataType.FLOAT || !Gemm.isPlainRowMajor(a)
+                    || a.length() >= Integer.MAX_VALUE) return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@code out[i, :] = row} for every row i of a plain FLOAT [m, n] (a linear layer's bias, before the product is
+     * added on top): m bulk copies of the row. Returns false (nothing written) when the arrays are not usable.
+     */
+    static boolean fillRows(INDArray out, INDArray row) {
+        if (!usable(out, row) || out.rank() != 2 || row.length() != out.size(1)) return false;
+        float[] r = read(row);
+        var buf = out.data().asNioFloat();
+        buf.position(0);
+        for (long i = 0, m = out.size(0); i < m; i++) buf.put(r);
+        return true;
+    }
+
+    static float[] read(INDArray a) {
+        float[] v = new float[(int) a.length()];
+        a.data().asNioFloat().get(v);
+        return v;
+    }
+
+    static INDArray write(float[] v, INDArray out) {
+        out.data().asNioFloat().put(v);
+        return out;
+    }
+
+    /**
+     * Layer norm forward over rows of length c: {@code xhat = (x - mean) / sqrt(var + eps)},
+     * {@code out = xhat * gamma + beta} (mean and biased variance of the row, in double). Fills xhat and rstd (one per
+     * row) for the backward pass; returns out.
+     */
+    static float[] layerNormForward(float[] x, float[] gamma, float[] beta, double eps, int c, float[] xhat,
+                                    float[] rstd) {
+        float[] out = new float[x.length];
+        for (int r = 0, base = 0; base < x.length; r++, base += c) {
+            double sum = 0;
+            for (int j = 0; j < c; j++) sum += x[base + j];
+            double mean = sum / c, sq = 0;
+            for (int j = 0; j < c; j++) {
+                double d = x[base + j] - mean;
+                sq += d * d;
+            }
+            float rs = (float) (1.0 / Math.sqrt(sq / c + eps)), m = (float) mean;
+            rstd[r] = rs;
+            for (int j = 0; j < c; j++) {
+                float xh = (x[base + j] - m) * rs;
+                xhat[base + j] = xh;
+                out[base + j] = xh * gamma[j] + beta[j];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Layer norm backward: {@code dxhat = g * gamma}, {@code dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat *
+     * xhat))} per row; {@code dgamma = sum over rows of g * xhat}, {@code dbeta = sum over rows of g} (added into the
+     * given arrays). Returns dx.
+     */
+    static float[] layerNormBackward(float[] g, float[] xhat, float[] rstd, float[] gamma, int c, float[] dgamma,
+                                     float[] dbeta) {
+        float[] dx = new float[g.length];
+        float[] dxhat = new float[c];
+        for (int r = 0, base = 0; base < g.length; r++, base += c) {
+            double s1 = 0, s2 = 0;
+            for (int j = 0; j < c; j++) {
+                float gj = g[base + j], xh = xhat[base + j];
+                float d = gj * gamma[j];
+                dxhat[j] = d;
+                s1 += d;
+                s2 += (double) d * xh;
+                dgamma[j] += gj * xh;
+                dbeta[j] += gj;
+            }
+            float m1 = (float) (s1 / c), m2 = (float) (s2 / c), rs = rstd[r];
+            for (int j = 0; j < c; j++) dx[base + j] = rs * (dxhat[j] - m1 - xhat[base + j] * m2);
+        }
+        return dx;
+    }
+
+    private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+
+    /**
+     * GELU (tanh form) forward: {@code t = tanh(c (x + 0.044715 x^3))}, {@code out = 0.5 x (1 + t)}, c = sqrt(2/pi);
+     * fills t for the backward pass. The one transcendental step runs natively over the whole array, as
+     * {@code tanh(u) = 2 sigmoid(2u) - 1} in ND4J's vectorised sigmoid (in {@code scratch}, an array of x's length): a
+     * Java loop calling Math.exp per element is several times slower; the polynomial parts are Java loops.
+     */
+    static float[] geluForward(float[] x, float[] t, INDArray scratch) {
+        final float c2 = (float) (2 * GELU_C);
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i];
+            t[i] = c2 * (xi + 0.044715f * xi * xi * xi); // 2u
+        }
+        write(t, scratch);
+        Nd4j.exec(new Sigmoid(scratch, scratch));
+        scratch.data().asNioFloat().get(t);
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float ti = 2f * t[i] - 1f;
+            t[i] = ti;
+            out[i] = 0.5f * x[i] * (1f + ti);
+        }
+        return out;
+    }
+
+    /** GELU backward: {@code dx = g * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2))}. */
+    static float[] geluBackward(float[] g, float[] x, float[] t) {
+        float[] dx = new float[x.length];
+        final float c = (float) GELU_C, k = (float) (3 * 0.044715);
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i], ti = t[i];
+            float d = 0.5f * (1 + ti) + 0.5f * xi * (1 - ti * ti) * c * (1 + k * xi * xi);
+            dx[i] = g[i] * d;
+        }
+        return dx;
+    }
+}
