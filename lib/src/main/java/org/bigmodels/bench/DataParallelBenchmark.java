@@ -47,20 +47,29 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * median round is kept, so that a busy machine slows all of them alike.
  *
  * <p>Two figures per model: the <b>wall-clock</b> speed-up (what a user sees; on a machine shared with other jobs it
- * is bounded by the cores actually free), and the <b>CPU-time</b> speed-up 2·c₁ / max(c₂): c₁ is the single worker's
- * thread CPU seconds per step, c₂ each of the two workers' (compute plus the copying of its messages; waiting on a
- * peer blocks and costs no CPU). It is the speed-up the two workers would reach with a core each to themselves, so it
- * measures the method's own overhead (communication, contention for memory bandwidth), not the machine's load.
+ * is bounded by the cores actually free), and the <b>CPU-time</b> speed-up 4·P₁ / P₂: P₁ is the CPU seconds the whole
+ * process spends on the single worker's run, P₂ on the two workers' run (every thread: compute, the copying of
+ * messages, the overlapped strategy's communication threads, GC; waiting on a peer blocks and costs no CPU). CPU
+ * seconds per example are P₁/b and P₂/(2b), so 4·P₁/P₂ is the speed-up the two workers would reach with a core each
+ * to themselves: it measures the method's own overhead (communication, contention for memory bandwidth), not the
+ * machine's load. The "CPU ms/st" column is P per step (both workers together for W = 2).
  *
  * <p>Run (after {@code mvn -o -q -pl lib package -DskipTests}, or with the kernel's classpath):
  * <pre>OMP_NUM_THREADS=1 java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "$(cat lib/target/classpath.txt):lib/target/classes" \
- *     org.bigmodels.bench.DataParallelBenchmark [--steps 40] [--rounds 3] [--model mlp|gpt|both]</pre>
+ *     org.bigmodels.bench.DataParallelBenchmark [--steps 60] [--rounds 5] [--model mlp|gpt|both]</pre>
  * Not a unit test: its numbers depend on the machine's load.
  */
 public final class DataParallelBenchmark {
     private DataParallelBenchmark() {}
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU seconds of this whole JVM so far (every thread: workers, communication threads, GC, JIT). */
+    static double processCpu() {
+        return OS.getProcessCpuTime() * 1e-9;
+    }
 
     /** One model's job: how to build a replica, its optimizer, its loss and each rank's batches. */
     record Job<M extends Module>(String name, IntFunction<M> model, Function<M, Optimizer> optimizer,
@@ -68,8 +77,11 @@ public final class DataParallelBenchmark {
                                  int perWorkerBatch, long bucketBytes) {
     }
 
-    /** One timed run: wall seconds, and per worker thread CPU seconds, for {@code steps} steps. */
-    record Timing(double wallSeconds, double[] cpuSeconds, List<WorkerEvent> events) {
+    /**
+     * One timed run of {@code steps} steps: wall seconds, the process's CPU seconds, each worker thread's CPU seconds,
+     * and the workers' events.
+     */
+    record Timing(double wallSeconds, double processCpuSeconds, double[] cpuSeconds, List<WorkerEvent> events) {
         double maxCpu() {
             return Arrays.stream(cpuSeconds).max().orElse(0);
         }
@@ -99,6 +111,7 @@ public final class DataParallelBenchmark {
 
     /** The single worker: the plain Trainer on rank 0's batches, on a thread of its own (as the workers are). */
     static <M extends Module> Timing single(Job<M> job, int steps) {
+        double p0 = processCpu();
         List<double[]> r = ThreadCommunicator.run(1, 600_000, comm -> {
             M m = job.model().apply(0);
             Trainer t = new Trainer(m, job.optimizer().apply(m), CONFIG);
@@ -108,12 +121,13 @@ public final class DataParallelBenchmark {
             t.fitSteps(steps, src, b -> job.loss().apply(m, b), null);
             return new double[] {(System.nanoTime() - w0) * 1e-9, (THREADS.getCurrentThreadCpuTime() - c0) * 1e-9};
         });
-        return new Timing(r.get(0)[0], new double[] {r.get(0)[1]}, List.of());
+        return new Timing(r.get(0)[0], processCpu() - p0, new double[] {r.get(0)[1]}, List.of());
     }
 
     /** W workers with {@code strategy}; wall time = the slowest worker's, from the common start. */
     static <M extends Module> Timing parallel(Job<M> job, int w, int steps, DataParallelTrainer.Strategy strategy) {
         var dp = new DataParallelTrainer<>(job.model(), job.optimizer(), job.loss(), CONFIG, strategy);
+        double p0 = processCpu();
         List<Object[]> r = ThreadCommunicator.run(w, 600_000, comm -> {
             comm.barrier();
             long w0 = System.nanoTime();
@@ -134,7 +148,7 @@ public final class DataParallelBenchmark {
             List<WorkerEvent> ev = (List<WorkerEvent>) r.get(i)[3];
             events.addAll(ev);
         }
-        return new Timing((end - start) * 1e-9, cpu, events);
+        return new Timing((end - start) * 1e-9, processCpu() - p0, cpu, events);
     }
 
     /**
@@ -188,11 +202,11 @@ public final class DataParallelBenchmark {
         for (int round = 0; round < rounds; round++) {
             Timing one = single(job, steps);
             wall1.add(one.wallSeconds());
-            cpu1.add(one.maxCpu());
+            cpu1.add(one.processCpuSeconds());
             for (var s : strategies.entrySet()) {
                 Timing two = parallel(job, 2, steps, s.getValue());
                 wall2.get(s.getKey()).add(two.wallSeconds());
-                cpu2.get(s.getKey()).add(two.maxCpu());
+                cpu2.get(s.getKey()).add(two.processCpuSeconds());
                 double[] sh = commShares(two, 2);
                 exposed.get(s.getKey()).add(sh[0]);
                 total.get(s.getKey()).add(sh[1]);
@@ -210,7 +224,7 @@ public final class DataParallelBenchmark {
             double t2 = median(wall2.get(k));
             double c2 = median(cpu2.get(k));
             double speed = (2 * b * steps / t2) / (b * steps / t1);
-            double cpuSpeed = 2 * c1 / c2;
+            double cpuSpeed = 4 * c1 / c2;   // CPU s per example: c1/b alone, c2/(2b) for the pair
             System.out.printf(Locale.ROOT, "%-22s %10.2f %10.1f %8.2fx %7.0f%% | %10.2f %8.2fx %7.0f%% | %8.1f%% %8.1f%%%n",
                     "2, " + k, t2 / steps * 1e3, 2 * b * steps / t2, speed, 50 * speed, c2 / steps * 1e3, cpuSpeed,
                     50 * cpuSpeed, 100 * median(exposed.get(k)), 100 * median(total.get(k)));
@@ -219,8 +233,8 @@ public final class DataParallelBenchmark {
 
     /** Entry point: {@code [--steps N] [--rounds R] [--model mlp|gpt|both]}. */
     public static void main(String[] args) {
-        int steps = 40;
-        int rounds = 3;
+        int steps = 60;
+        int rounds = 5;
         String which = "both";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -242,7 +256,7 @@ public final class DataParallelBenchmark {
             System.out.println("note: run with OMP_NUM_THREADS=1 so that each worker's BLAS uses one core");
         }
         System.out.println("# speed-up = throughput(2)/throughput(1), efficiency = speed-up/2; wall clock on the left, "
-                + "thread CPU time (the speed-up with a free core per worker) on the right;");
+                + "process CPU time (the speed-up with a free core per worker) on the right;");
         System.out.println("# comm exp = share of the step a worker spends communicating or waiting for it (exposed), "
                 + "comm all = share of all all-reduce time, hidden or not");
         if (!which.equals("gpt")) bench(mlp(), steps, rounds);
