@@ -7,6 +7,10 @@
  * tests). Used in 03-mlp-mnist (the same network trained by both) and later for DL4J models in
  * 07-dl4j-parallelwrapper and 13-structured-pruning.
  *
- * <p>Main class: {@link org.bigmodels.dl4j.Dl4jBridge}; start reading at its class comment.
+ * <p>Main class: {@link org.bigmodels.dl4j.Dl4jBridge}; start reading at its class comment. For DL4J's own data
+ * parallelism (07-dl4j-parallelwrapper): {@link org.bigmodels.dl4j.ParallelWrapperTrainer} (ParallelWrapper with W
+ * workers and parameter averaging every k rounds, timed, with test accuracy) and
+ * {@link org.bigmodels.dl4j.RoundRobinShardIterator} (the course's per-worker shards in the order ParallelWrapper
+ * deals minibatches).
  */
 package org.bigmodels.dl4j;
