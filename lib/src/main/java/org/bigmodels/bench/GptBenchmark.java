@@ -75,9 +75,10 @@ public final class GptBenchmark {
 
     static final double LR = 1e-3, WD = 0.1, BETA1 = 0.9, BETA2 = 0.99, EPS = 1e-8, CLIP = 1.0;
     static final int BATCHES = 8;
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     /** The CPU time of the calling thread in the last {@link #engineSteps} (all the work with 1 thread). */
     static double lastCpuSeconds;
+    /** Every counter of the last {@link #engineSteps} (process CPU, GC, JIT: where wall time beyond CPU time went). */
+    static Stopwatch.Reading lastReading;
 
     record Options(int rounds, int steps, int threads, List<Shape> shapes, boolean torch, String python,
                    boolean profile) {}
@@ -164,13 +165,13 @@ public final class GptBenchmark {
 
     /** Runs {@code n} more steps through the Trainer; returns {seconds, the losses}. */
     static double engineSteps(Trainer t, GPT model, List<Batch> batches, int n, List<Double> losses) {
-        long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
+        Stopwatch clock = Stopwatch.start();
         History h = t.fitSteps(t.step() + n, step -> batches.get(step % batches.size()),
                 b -> model.loss(b.x(), b.y()), null);
-        double s = (System.nanoTime() - t0) / 1e9;
-        lastCpuSeconds = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+        lastReading = clock.stop();
+        lastCpuSeconds = lastReading.threadCpu();
         if (losses != null) for (double l : h.losses()) losses.add(l);
-        return s;
+        return lastReading.wall();
     }
 
     static void run(Shape s, Options o) throws Exception {
@@ -214,6 +215,7 @@ public final class GptBenchmark {
             System.out.printf(Locale.ROOT, "%s: engine %.4f s/step (CPU %.4f)%s%n", warmup ? "warm-up" : "round " + round,
                     e, ec, torch != null ? String.format(Locale.ROOT, ", PyTorch %.4f s/step (CPU %.4f); ratio %.2f "
                             + "(CPU %.2f)", t, tc, e / t, ec / tc) : "");
+            System.out.println("  engine: " + lastReading.describe(o.steps, "step"));
             if (!warmup) {
                 seconds.get("engine").add(e);
                 cpu.get("engine").add(ec);

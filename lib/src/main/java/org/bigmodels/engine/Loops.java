@@ -18,7 +18,7 @@ final class Loops {
         int n = (int) out.length();
         if (out.dataType() == DataType.FLOAT) {
             // bulk copies in and out (memcpy speed) around a loop the JIT can vectorise
-            float[] o = new float[n], gv = new float[n];
+            float[] o = Arena.floats(n), gv = Arena.floats(n);
             out.data().asNioFloat().get(o);
             g.data().asNioFloat().get(gv);
             for (int i = 0; i < n; i++) if (o[i] <= 0f) gv[i] = 0f;
