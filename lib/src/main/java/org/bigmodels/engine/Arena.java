@@ -106,6 +106,18 @@ public final class Arena implements AutoCloseable {
         return a == null ? new float[n] : a.takeFloats(n);
     }
 
+    private static final ThreadLocal<Map<Long, float[]>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
+
+    /**
+     * A Java float array of length n for a value that dies within one kernel call (a copy of an input read once, a
+     * result about to be written into an ND4J array): one per thread, slot and length, valid until the next call
+     * with the same slot and length. Unlike {@link #floats}, nothing accumulates over a step, so the heap holds one
+     * array per (slot, length) instead of one per use.
+     */
+    static float[] scratch(int slot, int n) {
+        return SCRATCH.get().computeIfAbsent(((long) slot << 32) | n, k -> new float[n]);
+    }
+
     /** {@link #floats} for doubles (the losses' and the float64 loops' work arrays). */
     static double[] doubles(int n) {
         Arena a = ACTIVE.get();

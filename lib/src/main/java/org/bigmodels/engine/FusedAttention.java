@@ -86,7 +86,7 @@ public final class FusedAttention {
                     Gemm.sgemmAt(true, false, t, hd, t, 1f, p, pp, t, gc, gy, c, 0f, dqkv, q + 2L * c, c3); // dv = Pᵀ·G
                 }
             }
-            float[] dpv = Arena.floats(pv.length);
+            float[] dpv = Arena.scratch(0, pv.length);
             dp.data().asNioFloat().get(dpv);
             softmaxBackwardRows(pv, dpv, t);
             dp.data().asNioFloat().put(dpv); // now dS

@@ -18,7 +18,7 @@ final class Loops {
         int n = (int) out.length();
         if (out.dataType() == DataType.FLOAT) {
             // bulk copies in and out (memcpy speed) around a loop the JIT can vectorise
-            float[] o = Arena.floats(n), gv = Arena.floats(n);
+            float[] o = Arena.scratch(0, n), gv = Arena.scratch(1, n);
             out.data().asNioFloat().get(o);
             g.data().asNioFloat().get(gv);
             for (int i = 0; i < n; i++) gv[i] = keepWherePositive(o[i], gv[i]);

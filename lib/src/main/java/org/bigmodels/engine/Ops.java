@@ -190,7 +190,7 @@ public final class Ops {
         float[] xv = RowKernels.read(x), t = Arena.floats(xv.length);
         INDArray out = RowKernels.write(RowKernels.geluForward(xv, t, like(x)), like(x));
         return Tensor.result(out, "gelu", g -> {
-            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+            float[] gv = RowKernels.readScratch(0, Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
             a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);
         }, a);
     }
@@ -488,11 +488,11 @@ public final class Ops {
         if (RowKernels.usable(xv, gamma.value(), beta.value())) {
             // one Java loop per pass (RowKernels.layerNormForward / layerNormBackward), the formulas above
             int cc = (int) c;
-            float[] xs = RowKernels.read(xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
+            float[] xs = RowKernels.readScratch(0, xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
             float[] xhat = Arena.floats(xs.length), rstd = Arena.floats(xs.length / cc);
             INDArray out = RowKernels.write(RowKernels.layerNormForward(xs, gm, bt, eps, cc, xhat, rstd), like(xv));
             return Tensor.result(out, "layerNorm", g -> {
-                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+                float[] gv = RowKernels.readScratch(0, Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
                 float[] dgamma = Arena.floats(cc), dbeta = Arena.floats(cc);
                 java.util.Arrays.fill(dgamma, 0f);
                 java.util.Arrays.fill(dbeta, 0f);
