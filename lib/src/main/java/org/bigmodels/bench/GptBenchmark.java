@@ -75,9 +75,10 @@ public final class GptBenchmark {
 
     static final double LR = 1e-3, WD = 0.1, BETA1 = 0.9, BETA2 = 0.99, EPS = 1e-8, CLIP = 1.0;
     static final int BATCHES = 8;
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     /** The CPU time of the calling thread in the last {@link #engineSteps} (all the work with 1 thread). */
     static double lastCpuSeconds;
+    /** Every counter of the last {@link #engineSteps} (process CPU, GC, JIT: where wall time beyond CPU time went). */
+    static Stopwatch.Reading lastReading;
 
     record Options(int rounds, int steps, int threads, List<Shape> shapes, boolean torch, String python,
                    boolean profile) {}
@@ -164,13 +165,13 @@ public final class GptBenchmark {
 
     /** Runs {@code n} more steps through the Trainer; returns {seconds, the losses}. */
     static double engineSteps(Trainer t, GPT model, List<Batch> batches, int n, List<Double> losses) {
-        long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
+        Stopwatch clock = Stopwatch.start();
         History h = t.fitSteps(t.step() + n, step -> batches.get(step % batches.size()),
                 b -> model.loss(b.x(), b.y()), null);
-        double s = (System.nanoTime() - t0) / 1e9;
-        lastCpuSeconds = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+        lastReading = clock.stop();
+        lastCpuSeconds = lastReading.threadCpu();
         if (losses != null) for (double l : h.losses()) losses.add(l);
-        return s;
+        return lastReading.wall();
     }
 
     static void run(Shape s, Options o) throws Exception {
@@ -214,6 +215,7 @@ public final class GptBenchmark {
             System.out.printf(Locale.ROOT, "%s: engine %.4f s/step (CPU %.4f)%s%n", warmup ? "warm-up" : "round " + round,
                     e, ec, torch != null ? String.format(Locale.ROOT, ", PyTorch %.4f s/step (CPU %.4f); ratio %.2f "
                             + "(CPU %.2f)", t, tc, e / t, ec / tc) : "");
+            System.out.println("  engine: " + lastReading.describe(o.steps, "step"));
             if (!warmup) {
                 seconds.get("engine").add(e);
                 cpu.get("engine").add(ec);
@@ -348,7 +350,8 @@ public final class GptBenchmark {
                 String.format(Locale.ROOT, "%6.2f (gradients %.2f + activations %.2f)",
                         (analytic.get("gradients") + analytic.get("activations")) / 1e6,
                         analytic.get("gradients") / 1e6, analytic.get("activations") / 1e6));
-        long measured = weights + optimizerBytes + arenaBytes;
+        System.out.printf(Locale.ROOT, "  arena, Java work arrays of the loops (heap) %6.2f%n", arena.heapBytes() / 1e6);
+        long measured = weights + optimizerBytes + arenaBytes + arena.heapBytes();
         long expect = analytic.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf(Locale.ROOT, "  total                     %9.2f %11.2f  (x%.2f the analytic count)%n",
                 measured / 1e6, expect / 1e6, (double) measured / expect);
@@ -379,7 +382,10 @@ public final class GptBenchmark {
 
     /**
      * The process's resident memory (RSS, read by JavaCPP from /proc): ND4J's native buffers, OpenBLAS's and the JVM
-     * heap together. (JavaCPP's own allocation count misses ND4J's CPU buffers, which libnd4j allocates itself.)
+     * heap together. ND4J's own counter does not see its CPU buffers: {@code Nd4j.getMemoryManager().allocatedMemory(0)}
+     * returns JavaCPP's {@code Pointer.totalBytes()}, and both stay under 300 bytes while 40 MB of arrays are alive
+     * (libnd4j allocates them itself); the engine uses no workspaces ({@code Nd4j.getWorkspaceManager()} lists none).
+     * So the arena counts its arrays itself ({@link Arena#bytes()}, {@link Arena#heapBytes()}) and this is the check.
      */
     static long nativeBytes() {
         return org.bytedeco.javacpp.Pointer.physicalBytes();

@@ -155,13 +155,24 @@ public final class LeNetBenchmark {
         seconds.put("engine", new ArrayList<>());
         seconds.put("DL4J", new ArrayList<>());
         if (torch != null) seconds.put("PyTorch", new ArrayList<>());
+        List<Double> cpuRatios = new ArrayList<>(), wallRatios = new ArrayList<>();
         for (int round = 0; round <= o.rounds; round++) {
             boolean warmup = round == 0;
-            double e = engineEpoch(mlp, sgd, batches, arena);
+            Stopwatch clock = Stopwatch.start();
+            engineEpoch(mlp, sgd, batches, arena);
+            Stopwatch.Reading r = clock.stop();
+            double e = r.wall();
             double d = dl4jEpoch(net, dataSets);
             double t = torch != null ? torch.epoch() : Double.NaN;
-            System.out.printf(Locale.ROOT, "%s: engine %.2f s, DL4J %.2f s%s%n",
-                    warmup ? "warm-up" : "round " + round, e, d, torch != null ? String.format(Locale.ROOT, ", PyTorch %.2f s", t) : "");
+            System.out.printf(Locale.ROOT, "%s: engine %.2f s (CPU %.2f), DL4J %.2f s%s%n",
+                    warmup ? "warm-up" : "round " + round, e, r.threadCpu(), d, torch != null
+                            ? String.format(Locale.ROOT, ", PyTorch %.2f s (CPU %.2f); engine / PyTorch %.2f (CPU %.2f)",
+                            t, torch.lastCpuSeconds, e / t, r.threadCpu() / torch.lastCpuSeconds) : "");
+            System.out.println("  engine: " + r.describe(batches.size(), "step"));
+            if (!warmup && torch != null) {
+                wallRatios.add(e / t);
+                cpuRatios.add(r.threadCpu() / torch.lastCpuSeconds);
+            }
             if (!warmup) {
                 seconds.get("engine").add(e);
                 seconds.get("DL4J").add(d);
@@ -189,6 +200,13 @@ public final class LeNetBenchmark {
                     String.format(Locale.ROOT, "%.2f..%.2f", Stats.min(e.getValue()), Stats.max(e.getValue())),
                     torch != null ? String.format(Locale.ROOT, "%.2f", med / torchMedian) : "-", med / dl4jMedian, gflops,
                     100 * gflops / peak[0], 100 * accuracy.get(e.getKey()));
+        }
+        for (var ratios : List.of(wallRatios, cpuRatios)) {
+            if (ratios.isEmpty()) break;
+            System.out.printf(Locale.ROOT, "engine / PyTorch per round, %s: %s (min..max %.2f..%.2f, median %.2f)%n",
+                    ratios == cpuRatios ? "CPU time of the training thread" : "wall time",
+                    ratios.stream().map(q -> String.format(Locale.ROOT, "%.2f", q)).toList(), Stats.min(ratios),
+                    Stats.max(ratios), Stats.median(ratios));
         }
         System.out.printf(Locale.ROOT, "(median of %d epochs; test accuracy after %d epochs; %% peak = of Gemm.mm's "
                 + "%.1f GFLOP/s measured above)%n", o.rounds, o.rounds + 1, peak[0]);
@@ -336,8 +354,13 @@ public final class LeNetBenchmark {
             return null;
         }
 
+        /** The CPU time of PyTorch's training thread in the last {@link #epoch()}. */
+        double lastCpuSeconds;
+
         double epoch() throws IOException {
-            return number(ask("epoch"), "seconds");
+            String json = ask("epoch");
+            lastCpuSeconds = number(json, "cpu_seconds");
+            return number(json, "seconds");
         }
 
         double testAccuracy() throws IOException {

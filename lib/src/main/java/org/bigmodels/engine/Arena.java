@@ -39,6 +39,12 @@ public final class Arena implements AutoCloseable {
 
     private final Map<Key, List<INDArray>> pools = new HashMap<>();
     private final Map<Key, int[]> handedOut = new HashMap<>();
+    // Java float arrays for the engine's loops (RowKernels, FusedAttention, Loops), pooled by length like the arrays
+    private final Map<Integer, List<float[]>> floatPools = new HashMap<>();
+    private final Map<Integer, int[]> floatsHandedOut = new HashMap<>();
+    private final Map<Integer, List<double[]>> doublePools = new HashMap<>();
+    private final Map<Integer, int[]> doublesHandedOut = new HashMap<>();
+    private long heapBytes;
     private Arena previous;
     private boolean open;
     private long bytes;
@@ -49,6 +55,8 @@ public final class Arena implements AutoCloseable {
             throw new IllegalStateException("Arena: already open; close it before opening it again");
         }
         handedOut.values().forEach(c -> c[0] = 0);
+        floatsHandedOut.values().forEach(c -> c[0] = 0);
+        doublesHandedOut.values().forEach(c -> c[0] = 0);
         previous = ACTIVE.get();
         ACTIVE.set(this);
         open = true;
@@ -64,9 +72,14 @@ public final class Arena implements AutoCloseable {
         }
     }
 
-    /** Bytes held for reuse. */
+    /** Bytes of ND4J arrays held for reuse (native memory). */
     public long bytes() {
         return bytes;
+    }
+
+    /** Bytes of Java float arrays held for reuse by the engine's loops (on the JVM heap). */
+    public long heapBytes() {
+        return heapBytes;
     }
 
     /** Arrays held for reuse. */
@@ -83,9 +96,57 @@ public final class Arena implements AutoCloseable {
         return a == null ? Nd4j.createUninitialized(type, shape) : a.take(type, shape);
     }
 
+    /**
+     * A Java float array of length n whose contents are undefined, for the engine's loops: from the open arena if
+     * there is one (so a steady training loop allocates no Java arrays either, and the garbage collector has nothing
+     * to collect), else new. The same rule as {@link #alloc}: valid until the arena is opened again.
+     */
+    static float[] floats(int n) {
+        Arena a = ACTIVE.get();
+        return a == null ? new float[n] : a.takeFloats(n);
+    }
+
+    private static final ThreadLocal<Map<Long, float[]>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
+
+    /**
+     * A Java float array of length n for a value that dies within one kernel call (a copy of an input read once, a
+     * result about to be written into an ND4J array): one per thread, slot and length, valid until the next call
+     * with the same slot and length. Unlike {@link #floats}, nothing accumulates over a step, so the heap holds one
+     * array per (slot, length) instead of one per use.
+     */
+    static float[] scratch(int slot, int n) {
+        return SCRATCH.get().computeIfAbsent(((long) slot << 32) | n, k -> new float[n]);
+    }
+
+    /** {@link #floats} for doubles (the losses' and the float64 loops' work arrays). */
+    static double[] doubles(int n) {
+        Arena a = ACTIVE.get();
+        return a == null ? new double[n] : a.takeDoubles(n);
+    }
+
     /** Whether an arena is open on this thread. */
     public static boolean active() {
         return ACTIVE.get() != null;
+    }
+
+    private float[] takeFloats(int n) {
+        List<float[]> pool = floatPools.computeIfAbsent(n, k -> new ArrayList<>());
+        int[] used = floatsHandedOut.computeIfAbsent(n, k -> new int[1]);
+        if (used[0] == pool.size()) {
+            pool.add(new float[n]);
+            heapBytes += 4L * n;
+        }
+        return pool.get(used[0]++);
+    }
+
+    private double[] takeDoubles(int n) {
+        List<double[]> pool = doublePools.computeIfAbsent(n, k -> new ArrayList<>());
+        int[] used = doublesHandedOut.computeIfAbsent(n, k -> new int[1]);
+        if (used[0] == pool.size()) {
+            pool.add(new double[n]);
+            heapBytes += 8L * n;
+        }
+        return pool.get(used[0]++);
     }
 
     private INDArray take(DataType type, long[] shape) {

@@ -63,7 +63,7 @@ public final class FusedAttention {
                 Gemm.sgemmAt(false, true, t, t, hd, scale, x, q, c3, x, q + c, c3, 0f, p, pp, t);
             }
         }
-        float[] pv = new float[(int) p.length()];
+        float[] pv = Arena.floats((int) p.length());
         p.data().asNioFloat().get(pv);
         maskedSoftmaxRows(pv, t);
         p.data().asNioFloat().put(pv);
@@ -86,7 +86,7 @@ public final class FusedAttention {
                     Gemm.sgemmAt(true, false, t, hd, t, 1f, p, pp, t, gc, gy, c, 0f, dqkv, q + 2L * c, c3); // dv = Pᵀ·G
                 }
             }
-            float[] dpv = new float[pv.length];
+            float[] dpv = Arena.scratch(0, pv.length);
             dp.data().asNioFloat().get(dpv);
             softmaxBackwardRows(pv, dpv, t);
             dp.data().asNioFloat().put(dpv); // now dS

@@ -187,10 +187,10 @@ public final class Ops {
         INDArray x = a.value();
         if (!RowKernels.usable(x)) return geluNd4j(a);
         // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
-        float[] xv = RowKernels.read(x), t = new float[xv.length];
+        float[] xv = RowKernels.read(x), t = Arena.floats(xv.length);
         INDArray out = RowKernels.write(RowKernels.geluForward(xv, t, like(x)), like(x));
         return Tensor.result(out, "gelu", g -> {
-            float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+            float[] gv = RowKernels.readScratch(0, Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
             a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);
         }, a);
     }
@@ -414,7 +414,7 @@ public final class Ops {
         int[] t = indices("crossEntropy", "target", targets, c, "is the number of classes (the logits' last axis) right?");
         // log-softmax, the loss and (softmax - onehot) / N in plain Java loops over a copy of the logits: C is small,
         // and each ND4J call would cost more in overhead than this whole pass
-        double[] l = rows(z).data().asDouble();
+        double[] l = readDoubles(rows(z));
         int cc = (int) c;
         double loss = 0;
         for (int i = 0; i < t.length; i++) {
@@ -430,11 +430,27 @@ public final class Ops {
         loss /= n;
         return Tensor.result(scalarOf(z.dataType(), loss), "crossEntropy", g -> {
             double scale = g.getDouble(0) / n;
-            double[] d = new double[l.length];
+            double[] d = Arena.doubles(l.length);
             for (int i = 0; i < l.length; i++) d[i] = Math.exp(l[i]) * scale;
             for (int i = 0; i < t.length; i++) d[i * (int) c + t[i]] -= scale;
             logits.accumulate(fill(Arena.alloc(z.dataType(), z.shape()), d), true);
         }, logits);
+    }
+
+    /** The elements of a plain row-major array as doubles, in a work array from the open arena. */
+    private static double[] readDoubles(INDArray x) {
+        int n = (int) x.length();
+        double[] out = Arena.doubles(n);
+        if (Gemm.direct() && !x.isView() && x.dataType() == DataType.FLOAT) {
+            float[] f = Arena.floats(n);
+            x.data().asNioFloat().get(f, 0, n);
+            for (int i = 0; i < n; i++) out[i] = f[i];
+        } else if (Gemm.direct() && !x.isView() && x.dataType() == DataType.DOUBLE) {
+            x.data().asNioDouble().get(out, 0, n);
+        } else {
+            System.arraycopy(x.data().asDouble(), 0, out, 0, n);
+        }
+        return out;
     }
 
     /** Mean squared error between two tensors of the same shape. */
@@ -472,12 +488,14 @@ public final class Ops {
         if (RowKernels.usable(xv, gamma.value(), beta.value())) {
             // one Java loop per pass (RowKernels.layerNormForward / layerNormBackward), the formulas above
             int cc = (int) c;
-            float[] xs = RowKernels.read(xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
-            float[] xhat = new float[xs.length], rstd = new float[xs.length / cc];
+            float[] xs = RowKernels.readScratch(0, xv), gm = RowKernels.read(gamma.value()), bt = RowKernels.read(beta.value());
+            float[] xhat = Arena.floats(xs.length), rstd = Arena.floats(xs.length / cc);
             INDArray out = RowKernels.write(RowKernels.layerNormForward(xs, gm, bt, eps, cc, xhat, rstd), like(xv));
             return Tensor.result(out, "layerNorm", g -> {
-                float[] gv = RowKernels.read(Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
-                float[] dgamma = new float[cc], dbeta = new float[cc];
+                float[] gv = RowKernels.readScratch(0, Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
+                float[] dgamma = Arena.floats(cc), dbeta = Arena.floats(cc);
+                java.util.Arrays.fill(dgamma, 0f);
+                java.util.Arrays.fill(dbeta, 0f);
                 float[] dx = RowKernels.layerNormBackward(gv, xhat, rstd, gm, cc, dgamma, dbeta);
                 if (x.needsGrad()) x.accumulate(RowKernels.write(dx, like(xv)), true);
                 if (gamma.needsGrad()) gamma.accumulate(RowKernels.write(dgamma, like(gamma.value())), true);
@@ -529,8 +547,9 @@ public final class Ops {
         INDArray rows = Nd4j.pullRows(table.value(), 1, idx);
         INDArray out = rows.reshape('c', outShape);
         return Tensor.result(out, "embedding", g -> {
-            double[] gd = rows(g).data().asDouble();
-            double[] acc = new double[(int) (v * c)];
+            double[] gd = readDoubles(rows(g));
+            double[] acc = Arena.doubles((int) (v * c));
+            Arrays.fill(acc, 0.0);
             for (int i = 0; i < idx.length; i++) {
                 int src = i * (int) c, dst = idx[i] * (int) c;
                 for (int j = 0; j < c; j++) acc[dst + j] += gd[src + j];
@@ -594,7 +613,11 @@ public final class Ops {
 
     /** Copies Java values into a row-major array of the same length (the array's own type). */
     static INDArray fill(INDArray out, double[] values) {
-        if (out.dataType() == DataType.FLOAT) {
+        if (out.dataType() == DataType.FLOAT && Gemm.direct() && !out.isView()) {
+            float[] f = Arena.floats(values.length);
+            for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+            out.data().asNioFloat().put(f, 0, f.length);
+        } else if (out.dataType() == DataType.FLOAT) {
             float[] f = new float[values.length];
             for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
             out.data().setData(f);

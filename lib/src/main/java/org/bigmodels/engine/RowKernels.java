@@ -37,14 +37,23 @@ final class RowKernels {
         return true;
     }
 
+    /** The elements of a plain FLOAT array, in a Java array from the open arena ({@link Arena#floats}). */
     static float[] read(INDArray a) {
-        float[] v = new float[(int) a.length()];
+        float[] v = Arena.floats((int) a.length());
+        a.data().asNioFloat().get(v);
+        return v;
+    }
+
+    /** Copies v into out's buffer from its start (out plain FLOAT with at least v.length elements); returns out. */
+    /** {@link #read} into {@link Arena#scratch} slot {@code slot}: for an input read once and then dropped. */
+    static float[] readScratch(int slot, INDArray a) {
+        float[] v = Arena.scratch(slot, (int) a.length());
         a.data().asNioFloat().get(v);
         return v;
     }
 
     static INDArray write(float[] v, INDArray out) {
-        out.data().asNioFloat().put(v);
+        out.data().asNioFloat().put(v, 0, Math.min(v.length, (int) out.length()));
         return out;
     }
 
@@ -55,7 +64,7 @@ final class RowKernels {
      */
     static float[] layerNormForward(float[] x, float[] gamma, float[] beta, double eps, int c, float[] xhat,
                                     float[] rstd) {
-        float[] out = new float[x.length];
+        float[] out = Arena.scratch(1, x.length); // written into an ND4J array by the caller at once
         for (int r = 0, base = 0; base < x.length; r++, base += c) {
             double sum = 0;
             for (int j = 0; j < c; j++) sum += x[base + j];
@@ -82,8 +91,8 @@ final class RowKernels {
      */
     static float[] layerNormBackward(float[] g, float[] xhat, float[] rstd, float[] gamma, int c, float[] dgamma,
                                      float[] dbeta) {
-        float[] dx = new float[g.length];
-        float[] dxhat = new float[c];
+        float[] dx = Arena.scratch(1, g.length); // written into an ND4J array by the caller at once
+        float[] dxhat = Arena.scratch(2, c);
         for (int r = 0, base = 0; base < g.length; r++, base += c) {
             double s1 = 0, s2 = 0;
             for (int j = 0; j < c; j++) {
@@ -118,7 +127,7 @@ final class RowKernels {
         write(t, scratch);
         Nd4j.exec(new Sigmoid(scratch, scratch));
         scratch.data().asNioFloat().get(t);
-        float[] out = new float[x.length];
+        float[] out = Arena.scratch(1, x.length); // written into an ND4J array by the caller at once
         for (int i = 0; i < x.length; i++) {
             float ti = 2f * t[i] - 1f;
             t[i] = ti;
@@ -129,7 +138,7 @@ final class RowKernels {
 
     /** GELU backward: {@code dx = g * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2))}. */
     static float[] geluBackward(float[] g, float[] x, float[] t) {
-        float[] dx = new float[x.length];
+        float[] dx = Arena.scratch(1, x.length); // written into an ND4J array by the caller at once
         final float c = (float) GELU_C, k = (float) (3 * 0.044715);
         for (int i = 0; i < x.length; i++) {
             float xi = x[i], ti = t[i];

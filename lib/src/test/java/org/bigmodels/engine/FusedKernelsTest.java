@@ -27,6 +27,25 @@ class FusedKernelsTest {
         return w.matmul(v).transpose(1, 2).reshape(b, t, c);
     }
 
+    /**
+     * The ReLU backward's branch-free mask against the plain comparison {@code !(o <= 0) ? g : 0}, on the values where
+     * a bit trick can slip: +0, -0, the smallest subnormals, negatives, infinities, NaN, the extremes.
+     */
+    @Test
+    void reluMaskMatchesTheComparison() {
+        float[] os = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-38f, -1e-38f, 1f, -1f, Float.MAX_VALUE,
+                -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3.5f, -2.25f};
+        for (float o : os) {
+            for (float g : new float[] {1.5f, -7f, 0f}) {
+                float expect = !(o <= 0f) ? g : 0f;
+                assertTrue(Float.floatToRawIntBits(Loops.keepWherePositive(o, g)) == Float.floatToRawIntBits(expect)
+                        || expect == 0f && Loops.keepWherePositive(o, g) == 0f,
+                        "ReLU backward mask at o = " + o + ", g = " + g + ": got " + Loops.keepWherePositive(o, g)
+                                + ", expected " + expect);
+            }
+        }
+    }
+
     @Test
     void fusedAttentionMatchesTheComposedOps() {
         Nd4j.getRandom().setSeed(3);
