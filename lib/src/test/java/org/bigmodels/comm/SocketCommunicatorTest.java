@@ -112,4 +112,52 @@ class SocketCommunicatorTest {
                 () -> SocketCommunicator.connect(1, 2, port, 300));
         assertTrue(e2.getMessage().contains("rank 0"), e2.getMessage());
     }
+
+    /**
+     * A peer whose process is alive but frozen: a raw socket that joins the rendezvous as rank 1 and then never reads.
+     * Rank 0's send of 64 MB fills the connection's buffers and must fail naming rank 1 once no byte has been
+     * accepted for the time-out, instead of blocking for ever (TCP writes have no time-out of their own).
+     */
+    @Test
+    @Timeout(30)
+    void aSendToAFrozenPeerFailsNamingItWithinTheTimeout() throws Exception {
+        int port = Launcher.freePort();
+        long timeout = 3_000;     // bounds the rendezvous and, under test, a send that makes no progress
+        java.util.concurrent.CompletableFuture<Communicator> root = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> SocketCommunicator.connect(0, 2, port, timeout));
+        try (java.net.Socket frozen = connectRaw(port)) {
+            java.io.DataOutputStream hello = new java.io.DataOutputStream(frozen.getOutputStream());
+            hello.writeInt(SocketCommunicator.HELLO_MAGIC);
+            hello.writeInt(1);
+            hello.writeInt(2);
+            hello.writeInt(1);
+            hello.flush();
+            Communicator c = root.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            INDArray big = Nd4j.ones(DataType.FLOAT, 16L << 20);     // 64 MB: far more than the socket buffers hold
+            long t0 = System.currentTimeMillis();
+            CommunicationException e = assertThrows(CommunicationException.class, () -> c.send(big, 1));
+            long took = System.currentTimeMillis() - t0;
+            assertTrue(e.getMessage().contains("rank 0") && e.getMessage().contains("send to rank 1")
+                    && e.getMessage().contains("stopped reading"), e.getMessage());
+            assertTrue(took >= timeout - 100 && took < timeout + 8_000, "the send should fail about " + timeout
+                    + " ms after its last progress, took " + took + " ms");
+            CommunicationException again = assertThrows(CommunicationException.class, () -> c.send(big, 1));
+            assertTrue(again.getMessage().contains("rank 1 stopped reading"), again.getMessage());
+            c.close();
+        }
+    }
+
+    private static java.net.Socket connectRaw(int port) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            try {
+                return new java.net.Socket(SocketCommunicator.loopback(), port);
+            } catch (java.io.IOException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
 }
