@@ -54,6 +54,65 @@ class SocketCommunicatorTest {
         assertEquals(0L, r[4]);
     }
 
+    /**
+     * The send path writes the array's own memory from its offset: a view into the middle of a larger array, a
+     * matrix row, and a non-contiguous transposed matrix (copied once, row-major) must arrive as their own elements in
+     * row-major order, compared with plain Java arrays.
+     */
+    @Test
+    void viewsAndNonContiguousArraysArriveAsTheirOwnElementsInRowMajorOrder() {
+        double[] base = new double[40];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = i * 1.5 - 7;
+        }
+        List<double[][]> got = runSockets(2, 10_000, c -> {
+            INDArray whole = Nd4j.createFromArray(base);
+            INDArray m = whole.reshape('c', 5, 8);
+            if (c.rank() == 0) {
+                c.send(whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(11, 17)), 1);
+                c.send(m.getRow(3), 1);
+                c.send(m.transpose(), 1);
+                c.send(whole.castTo(DataType.FLOAT).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(33, 34)), 1);
+                return null;
+            }
+            return new double[][] {c.recv(0).toDoubleVector(), c.recv(0).toDoubleVector(), c.recv(0).toDoubleVector(),
+                    c.recv(0).toDoubleVector()};
+        });
+        double[][] r = got.get(1);
+        assertArrayEquals(java.util.Arrays.copyOfRange(base, 11, 17), r[0], 0.0, "offset view");
+        assertArrayEquals(java.util.Arrays.copyOfRange(base, 24, 32), r[1], 0.0, "matrix row");
+        double[] transposed = new double[40];
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 5; j++) {
+                transposed[i * 5 + j] = base[j * 8 + i];
+            }
+        }
+        assertArrayEquals(transposed, r[2], 0.0, "non-contiguous transpose, row-major");
+        assertArrayEquals(new double[] {base[33]}, r[3], 0.0, "one-element FLOAT view");
+    }
+
+    /** The byte swap a big-endian machine would do: native → big-endian → native is exact for every bit pattern. */
+    @Test
+    void theByteOrderConversionRoundTripsEveryValue() {
+        float[] f = {0f, -0f, 1e-40f, Float.MAX_VALUE, Float.intBitsToFloat(0x7fc01234), -2.5f};
+        java.nio.ByteBuffer a = java.nio.ByteBuffer.allocateDirect(f.length * 4).order(java.nio.ByteOrder.nativeOrder());
+        a.asFloatBuffer().put(f);
+        java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(f.length * 4);
+        SocketCommunicator.convert(a, java.nio.ByteOrder.nativeOrder(), big, java.nio.ByteOrder.BIG_ENDIAN,
+                DataType.FLOAT);
+        big.flip();
+        assertEquals(Float.floatToRawIntBits(f[3]), big.order(java.nio.ByteOrder.BIG_ENDIAN).getInt(12));
+        java.nio.ByteBuffer back = java.nio.ByteBuffer.allocateDirect(f.length * 4);
+        SocketCommunicator.convert(big, java.nio.ByteOrder.BIG_ENDIAN, back, java.nio.ByteOrder.nativeOrder(),
+                DataType.FLOAT);
+        float[] g = new float[f.length];
+        back.flip();
+        back.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(g);
+        for (int i = 0; i < f.length; i++) {
+            assertEquals(Float.floatToRawIntBits(f[i]), Float.floatToRawIntBits(g[i]), "element " + i);
+        }
+    }
+
     @Test
     void allReduceOverSocketsEqualsThePlainSumWithTheSameByteCounts() {
         for (int n = 1; n <= 4; n++) {
