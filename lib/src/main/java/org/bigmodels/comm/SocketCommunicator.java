@@ -570,7 +570,10 @@ public final class SocketCommunicator extends AbstractCommunicator {
      * contiguous row-major block (then the caller copies it once).
      */
     static ByteBuffer nativeBytes(INDArray a) {
-        boolean contiguous = a.ordering() == 'c' && (a.length() == 1 || a.elementWiseStride() == 1);
+        // memory order is row-major order for a 'c' array, and for any array with at most one dimension above 1
+        // (ND4J marks interval views of vectors 'f')
+        boolean rowMajor = a.ordering() == 'c' || Arrays.stream(a.shape()).filter(d -> d > 1).count() <= 1;
+        boolean contiguous = rowMajor && (a.length() == 1 || a.elementWiseStride() == 1);
         ByteBuffer all = contiguous ? a.data().asNio() : null;
         int width = a.dataType().width();
         long from = a.offset() * width;

@@ -178,7 +178,7 @@ class SocketCommunicatorTest {
      * accepted for the time-out, instead of blocking for ever (TCP writes have no time-out of their own).
      */
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a send that ignores interrupts still fails
     void aSendToAFrozenPeerFailsNamingItWithinTheTimeout() throws Exception {
         int port = Launcher.freePort();
         long timeout = 3_000;     // bounds the rendezvous and, under test, a send that makes no progress
