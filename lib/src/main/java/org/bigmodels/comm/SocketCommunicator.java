@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -246,8 +247,12 @@ public final class SocketCommunicator extends AbstractCommunicator {
                     closeLink(this);
                     throw new StalledException(why);
                 }
-                writable.select(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
-                writable.selectedKeys().clear();
+                try {
+                    writable.select(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+                    writable.selectedKeys().clear();
+                } catch (ClosedSelectorException e) {
+                    throw new IOException("the connection was closed during the send (abort from another thread?)", e);
+                }
             }
         }
     }
