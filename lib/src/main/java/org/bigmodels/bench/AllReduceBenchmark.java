@@ -23,9 +23,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * t = 2(N−1)(α + (S/N)β), so α and β are the least-squares line through t / (2(N−1)) against S/N
  * ({@link CostModel#fit}).
  *
- * <p>Run (after {@code mvn -o -q -pl lib package -DskipTests} or from the kernel's classpath):
- * <pre>java -cp "$(cat lib/target/classpath.txt):lib/target/classes" org.bigmodels.bench.AllReduceBenchmark [maxMB] [N...]</pre>
- * Not a unit test: it takes minutes and its numbers depend on the machine's load.
+ * <p>Run from the repository root (the worker JVMs inherit the classpath and the environment):
+ * <pre>
+ * mvn -o -q -pl lib package -DskipTests
+ * mvn -o -q -pl lib dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -DincludeScope=runtime
+ * OMP_NUM_THREADS=1 java -cp "lib/target/classes:$(cat lib/target/runtime-classpath.txt)" \
+ *     org.bigmodels.bench.AllReduceBenchmark [maxMB (64)] [N... (2 3 4)]
+ * </pre>
+ * Not a unit test: it takes a minute or more and its numbers depend on the machine's load; on a shared machine run
+ * it several times and report the range.
  */
 public final class AllReduceBenchmark {
     private AllReduceBenchmark() {}

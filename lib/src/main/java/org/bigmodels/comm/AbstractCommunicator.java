@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What every backend shares: argument checks, the per-link byte and message counters, and the closed state. A
- * backend only moves a flat copy of the data ({@link #transmit}) and hands back the next arrived array
+ * backend only moves the data ({@link #transmit}) and hands back the next arrived array
  * ({@link #receive}).
  *
  * <p>Counting rule: a message of L elements of type T counts L × T.width() bytes (payload only; the backend's
@@ -81,9 +81,7 @@ public abstract class AbstractCommunicator implements Communicator {
         checkPeer(dst, "send to");
         checkOpen("send to rank " + dst);
         checkArray(data, "send");
-        INDArray copy = data.length() == 0 ? org.nd4j.linalg.factory.Nd4j.create(data.dataType(), 0)
-                : data.dup('c').reshape(data.length());
-        transmit(copy, dst);
+        transmit(data, dst);
         bytes.addAndGet(dst, data.length() * (long) data.dataType().width());
         messages.incrementAndGet(dst);
     }
@@ -95,8 +93,12 @@ public abstract class AbstractCommunicator implements Communicator {
         return receive(src);
     }
 
-    /** Hands a private flat copy {@code copy} to the backend for delivery to {@code dst} (already checked). */
-    protected abstract void transmit(INDArray copy, int dst);
+    /**
+     * Delivers the elements of {@code data} (any shape, in row-major order; FLOAT or DOUBLE, already checked) to
+     * {@code dst} (already checked) as a flat array. The caller may change {@code data} as soon as this returns, so
+     * a backend that delivers later must copy it first; one that writes it out at once (a socket) need not copy.
+     */
+    protected abstract void transmit(INDArray data, int dst);
 
     /** The next array from {@code src} (already checked), waiting at most {@link #timeoutMillis()}. */
     protected abstract INDArray receive(int src);

@@ -1,7 +1,7 @@
 package org.bigmodels.comm;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -13,6 +13,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,16 +42,29 @@ import org.nd4j.linalg.factory.Nd4j;
  * rendezvous with a message naming it.
  *
  * <p><b>Wire format</b> (real serialization): each message is a frame of a 16-byte header — int kind (DATA, GOODBYE,
- * ABORT), int dtype (0 FLOAT, 1 DOUBLE, 2 UTF-8 text), long length in elements — then the payload, little-endian.
- * A reader thread per connection decodes frames into an unbounded inbox, so a sender never waits for the receiver's
- * program to reach its receive (no deadlock when both ends send first, as the ring does).
+ * ABORT), int dtype (0 FLOAT, 1 DOUBLE, 2 UTF-8 text), long length in elements (bytes for text) — then the payload:
+ * the elements in row-major order as IEEE 754 values, everything little-endian. Every bit pattern (NaN payloads, −0,
+ * subnormals) arrives unchanged.
  *
- * <p><b>Failure</b>: a receive waits at most {@link #timeoutMillis()}. When a peer's connection ends without a
- * GOODBYE frame (its process died or was killed), or it sent ABORT (its code threw), every later receive on this
- * rank — from that peer or, once queued messages are used up, from any peer — throws a CommunicationException
- * naming the peer ("rank 2 died: connection lost ..."). Connect and accept are bounded by the same time-out. Not
- * bounded: a send to a peer that is alive but stopped reading for good (its reader thread always drains, so only a
- * frozen process can cause this).
+ * <p><b>Zero-copy path</b>: the payload never passes through a Java array. A send hands the kernel a
+ * {@link ByteBuffer} view of the array's own native memory ({@code data().asNio()}, from the array's offset) together
+ * with the header in one gathering write on a {@link SocketChannel}; the reader thread allocates the one received
+ * array and reads the payload straight into its native memory. On a little-endian machine (x86, ARM) the native
+ * bytes are the wire bytes; on a big-endian one, or for a non-contiguous array, one bulk copy converts. Nagle's
+ * algorithm is off (TCP_NODELAY), so small messages leave at once; the kernel's socket buffers keep their
+ * auto-tuned sizes (setting them by hand switches auto-tuning off and, capped by {@code net.core.wmem_max}, is no
+ * faster on loopback).
+ *
+ * <p>A reader thread per connection decodes frames into an unbounded inbox, so a sender never waits for the
+ * receiver's program to reach its receive (no deadlock when both ends send first, as the ring does).
+ *
+ * <p><b>Failure</b>: nothing waits without a bound. A receive waits at most {@link #timeoutMillis()}. A send fails
+ * when the peer's side accepts no byte for {@link #timeoutMillis()} (the connection's buffers are full: the peer's
+ * process is alive but frozen and its reader no longer drains), naming the peer ("rank 1 stopped reading ...");
+ * the connection is then closed, as half a frame was sent. When a peer's connection ends without a GOODBYE frame
+ * (its process died or was killed), or it sent ABORT (its code threw), every later receive on this rank — from that
+ * peer or, once queued messages are used up, from any peer — throws a CommunicationException naming the peer
+ * ("rank 2 died: connection lost ..."). Connect and accept are bounded by the same time-out.
  */
 public final class SocketCommunicator extends AbstractCommunicator {
     /** System properties a worker reads in {@link #fromEnvironment()} (set by {@link Launcher}). */
@@ -54,60 +72,75 @@ public final class SocketCommunicator extends AbstractCommunicator {
     public static final String WORLD_PROPERTY = "bigmodels.world";
     public static final String PORT_PROPERTY = "bigmodels.port";
     public static final String TIMEOUT_PROPERTY = "bigmodels.timeoutMillis";
-    /** Default receive, connect and rendezvous time-out, in milliseconds. */
+    /** Default receive, send-stall, connect and rendezvous time-out, in milliseconds. */
     public static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
 
     static final int DATA = 1;
     static final int GOODBYE = 2;
     static final int ABORT = 3;
     static final int HELLO_MAGIC = 0x42494731; // "BIG1"
+    static final int HEADER_BYTES = 16;
+    static final ByteOrder WIRE_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final long SLICE_MILLIS = 10;
+    private static final long READER_SLICE_MILLIS = 200;
 
     /** The one address this backend ever uses. */
     public static InetAddress loopback() {
         return InetAddress.getLoopbackAddress();
     }
 
-    /** One connection to one peer: its socket, a lock for writing, and the reader thread's inbox. */
+    /**
+     * One connection to one peer: its channel (non-blocking once the rendezvous is over), the writer's selector and
+     * header buffer (guarded by the link's lock), and the reader thread's inbox.
+     */
     private final class Link {
         final int peer;
-        final Socket socket;
-        final DataOutputStream out;
-        final DataInputStream in;
+        final SocketChannel channel;
         final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        final ByteBuffer header = ByteBuffer.allocateDirect(HEADER_BYTES).order(WIRE_ORDER);
+        Selector writable;
         volatile String ended;     // null while open; why the peer's side ended
         Thread reader;
 
         Link(int peer, Socket socket) throws IOException {
             this.peer = peer;
-            this.socket = socket;
+            this.channel = socket.getChannel();
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(0);
-            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         }
 
-        void start() {
+        /** Leaves the rendezvous' blocking mode and starts the reader thread. */
+        void start() throws IOException {
+            channel.socket().setSoTimeout(0);
+            channel.configureBlocking(false);
+            writable = Selector.open();
+            channel.register(writable, SelectionKey.OP_WRITE);
             reader = new Thread(this::readLoop, "socket-rank-" + rank() + "-from-" + peer);
             reader.setDaemon(true);
             reader.start();
         }
 
         void readLoop() {
-            try {
+            try (Selector readable = Selector.open()) {
+                channel.register(readable, SelectionKey.OP_READ);
+                ByteBuffer h = ByteBuffer.allocateDirect(HEADER_BYTES).order(WIRE_ORDER);
                 while (true) {
-                    int kind = in.readInt();
-                    int dtype = in.readInt();
-                    long length = in.readLong();
+                    h.clear();
+                    fill(readable, h);
+                    int kind = h.getInt(0);
+                    int dtype = h.getInt(4);
+                    long length = h.getLong(8);
                     if (kind == DATA) {
-                        inbox.put(readArray(in, dtype, length));
+                        inbox.put(readArray(readable, dtype, length));
                     } else if (kind == GOODBYE) {
                         end("closed its communicator", false);
                         return;
                     } else if (kind == ABORT) {
-                        byte[] text = new byte[(int) length];
-                        in.readFully(text);
-                        end("failed: " + new String(text, StandardCharsets.UTF_8), true);
+                        if (length < 0 || length > 1 << 20) {
+                            throw new IOException("corrupt ABORT frame: " + length + " bytes of text");
+                        }
+                        ByteBuffer text = ByteBuffer.allocate((int) length);
+                        fill(readable, text);
+                        end("failed: " + new String(text.array(), StandardCharsets.UTF_8), true);
                         return;
                     } else {
                         end("sent a corrupt frame (kind " + kind + ")", true);
@@ -122,14 +155,58 @@ public final class SocketCommunicator extends AbstractCommunicator {
                 Thread.currentThread().interrupt();
             } finally {
                 if (isClosed()) {
-                    closeQuietly(socket);
+                    closeLink(this);
                 }
             }
         }
 
+        /** Reads until {@code b} is full, waiting for data in slices (the channel is non-blocking). */
+        void fill(Selector readable, ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                int k = channel.read(b);
+                if (k < 0) {
+                    throw new EOFException();
+                }
+                if (k == 0) {
+                    readable.select(READER_SLICE_MILLIS);
+                    readable.selectedKeys().clear();
+                }
+            }
+        }
+
+        /** The payload of a DATA frame, read straight into the native memory of one freshly allocated array. */
+        INDArray readArray(Selector readable, int dtype, long length) throws IOException {
+            if ((dtype != 0 && dtype != 1) || length < 0 || length > Integer.MAX_VALUE / 8) {
+                throw new IOException("corrupt DATA frame header: dtype " + dtype + ", length " + length);
+            }
+            DataType type = dtype == 0 ? DataType.FLOAT : DataType.DOUBLE;
+            if (length == 0) {
+                return Nd4j.create(type, 0);
+            }
+            INDArray a = Nd4j.createUninitialized(type, length);
+            ByteBuffer dst = nativeBytes(a);
+            if (ByteOrder.nativeOrder() == WIRE_ORDER) {
+                fill(readable, dst);
+            } else {
+                ByteBuffer wire = ByteBuffer.allocateDirect(dst.remaining());
+                fill(readable, wire);
+                wire.flip();
+                convert(wire, WIRE_ORDER, dst, ByteOrder.nativeOrder(), type);
+            }
+            return a;
+        }
+
+        /** The peer's side ended (read by the reader thread); ignored after this rank's own close or abort. */
         void end(String why, boolean failure) {
-            if (isClosed()) {
-                return;    // our own close or abort; nobody is waiting
+            if (!isClosed()) {
+                fail(why, failure);
+            }
+        }
+
+        /** Records the first reason this link ended and wakes a receiver waiting on it. */
+        synchronized void fail(String why, boolean failure) {
+            if (ended != null) {
+                return;
             }
             ended = why;
             if (failure && groupFailure == null) {
@@ -138,14 +215,54 @@ public final class SocketCommunicator extends AbstractCommunicator {
             inbox.add(END);
         }
 
-        synchronized void write(int kind, int dtype, long length, byte[] payload) throws IOException {
-            out.writeInt(kind);
-            out.writeInt(dtype);
-            out.writeLong(length);
-            if (payload != null) {
-                out.write(payload);
+        /**
+         * Writes one frame: the header and {@code payload} (may be null) in gathering writes. When the peer accepts no
+         * byte for the time-out the frame is abandoned half-written, the link closed, and {@link StalledException}
+         * thrown.
+         */
+        synchronized void write(int kind, int dtype, long length, ByteBuffer payload) throws IOException {
+            if (!channel.isOpen()) {
+                throw new IOException("the connection is closed");
             }
-            out.flush();
+            header.clear();
+            header.putInt(kind).putInt(dtype).putLong(length).flip();
+            ByteBuffer[] frame = payload == null ? new ByteBuffer[] {header} : new ByteBuffer[] {header, payload};
+            long stallNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
+            long lastProgress = System.nanoTime();
+            while (header.hasRemaining() || (payload != null && payload.hasRemaining())) {
+                long k = channel.write(frame);
+                long now = System.nanoTime();
+                if (k > 0) {
+                    lastProgress = now;
+                    continue;
+                }
+                if (ended != null) {
+                    throw new IOException("rank " + peer + " " + ended);
+                }
+                long left = stallNanos - (now - lastProgress);
+                if (left <= 0) {
+                    String why = "stopped reading: it accepted no data for " + timeoutMillis()
+                            + " ms (is its process frozen, stopped or swapped out?)";
+                    fail(why, true);
+                    closeLink(this);
+                    throw new StalledException(why);
+                }
+                try {
+                    writable.select(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+                    writable.selectedKeys().clear();
+                } catch (ClosedSelectorException e) {
+                    throw new IOException("the connection was closed during the send (abort from another thread?)", e);
+                }
+            }
+        }
+    }
+
+    /** A send abandoned because the peer stopped accepting data (see {@link Link#write}). */
+    private static final class StalledException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StalledException(String message) {
+            super(message);
         }
     }
 
@@ -177,7 +294,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
         if (rank == 0) {
             ServerSocket server;
             try {
-                server = new ServerSocket();
+                server = ServerSocketChannel.open().socket();
                 server.setReuseAddress(true);
                 server.bind(new InetSocketAddress(loopback(), rendezvousPort), worldSize + 8);
             } catch (IOException e) {
@@ -222,7 +339,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
         checkGroup(0, worldSize);
         ServerSocket server;
         try {
-            server = new ServerSocket(0, worldSize + 8, loopback());
+            server = listen(worldSize);
         } catch (IOException e) {
             throw new CommunicationException("cannot listen on a loopback port: " + e.getMessage(), e);
         }
@@ -247,7 +364,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
         }
 
         @Override
-        protected void transmit(INDArray copy, int dst) {
+        protected void transmit(INDArray data, int dst) {
             throw new UnsupportedOperationException();
         }
 
@@ -298,7 +415,8 @@ public final class SocketCommunicator extends AbstractCommunicator {
                 c.links[r] = c.new Link(r, s);
             }
             for (int r = 1; r < worldSize; r++) {
-                DataOutputStream out = c.links[r].out;
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                        c.links[r].channel.socket().getOutputStream()));
                 for (int p : ports) {
                     out.writeInt(p);
                 }
@@ -318,7 +436,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
     private static SocketCommunicator member(int rank, int worldSize, int rendezvousPort, long timeoutMillis) {
         SocketCommunicator c = new SocketCommunicator(rank, worldSize, timeoutMillis);
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        try (ServerSocket own = new ServerSocket(0, worldSize + 8, loopback())) {
+        try (ServerSocket own = listen(worldSize)) {
             Socket toRoot = connectWithRetry(rank, 0, rendezvousPort, deadline, timeoutMillis);
             DataOutputStream out = new DataOutputStream(toRoot.getOutputStream());
             out.writeInt(HELLO_MAGIC);
@@ -384,11 +502,18 @@ public final class SocketCommunicator extends AbstractCommunicator {
         return c;
     }
 
+    /** A listening socket with a channel, on a free loopback port. */
+    private static ServerSocket listen(int worldSize) throws IOException {
+        ServerSocket s = ServerSocketChannel.open().socket();
+        s.bind(new InetSocketAddress(loopback(), 0), worldSize + 8);
+        return s;
+    }
+
     private static Socket connectWithRetry(int rank, int peer, int port, long deadline, long timeoutMillis)
             throws IOException {
         IOException last = null;
         while (System.currentTimeMillis() < deadline) {
-            Socket s = new Socket();
+            Socket s = SocketChannel.open().socket();
             try {
                 s.connect(new InetSocketAddress(loopback(), port),
                         (int) Math.max(1, Math.min(1_000, deadline - System.currentTimeMillis())));
@@ -433,7 +558,6 @@ public final class SocketCommunicator extends AbstractCommunicator {
         try {
             for (Link l : links) {
                 if (l != null) {
-                    l.socket.setSoTimeout(0);
                     l.start();
                 }
             }
@@ -445,55 +569,74 @@ public final class SocketCommunicator extends AbstractCommunicator {
 
     // ---------------------------------------------------------------- serialization
 
-    /** The payload of a DATA frame: the elements, little-endian. */
-    static byte[] encode(INDArray flat) {
-        int n = Math.toIntExact(flat.length());
-        if (flat.dataType() == DataType.FLOAT) {
-            ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-            if (n > 0) {
-                b.asFloatBuffer().put(flat.toFloatVector());
-            }
-            return b.array();
+    /**
+     * The bytes of a contiguous row-major array in its own native memory: a view of {@code data().asNio()} from the
+     * array's offset, {@code length × width} bytes, in the machine's byte order. Null when the array is not one
+     * contiguous row-major block (then the caller copies it once).
+     */
+    static ByteBuffer nativeBytes(INDArray a) {
+        // memory order is row-major order for a 'c' array, and for any array with at most one dimension above 1
+        // (ND4J marks interval views of vectors 'f')
+        boolean rowMajor = a.ordering() == 'c' || Arrays.stream(a.shape()).filter(d -> d > 1).count() <= 1;
+        boolean contiguous = rowMajor && (a.length() == 1 || a.elementWiseStride() == 1);
+        ByteBuffer all = contiguous ? a.data().asNio() : null;
+        int width = a.dataType().width();
+        long from = a.offset() * width;
+        long to = from + a.length() * width;
+        if (all == null || to > all.capacity()) {
+            return null;
         }
-        ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
-        if (n > 0) {
-            b.asDoubleBuffer().put(flat.toDoubleVector());
-        }
-        return b.array();
+        ByteBuffer b = all.duplicate();
+        b.limit((int) to).position((int) from);
+        return b.slice().order(ByteOrder.nativeOrder());
     }
 
-    static INDArray readArray(DataInputStream in, int dtype, long length) throws IOException {
-        if ((dtype != 0 && dtype != 1) || length < 0 || length > Integer.MAX_VALUE / 8) {
-            throw new IOException("corrupt DATA frame header: dtype " + dtype + ", length " + length);
+    /**
+     * Copies the {@code type} elements of {@code src} (byte order {@code from}) into {@code dst} (byte order
+     * {@code to}) in one bulk put of FloatBuffer/DoubleBuffer views: the byte swap between a big-endian machine and
+     * the little-endian wire. Advances {@code src} and {@code dst} by the bytes copied.
+     */
+    static void convert(ByteBuffer src, ByteOrder from, ByteBuffer dst, ByteOrder to, DataType type) {
+        ByteBuffer s = src.slice().order(from);
+        ByteBuffer d = dst.slice().order(to);
+        if (type == DataType.FLOAT) {
+            d.asFloatBuffer().put(s.asFloatBuffer());
+        } else {
+            d.asDoubleBuffer().put(s.asDoubleBuffer());
         }
-        int n = (int) length;
-        byte[] bytes = new byte[n * (dtype == 0 ? 4 : 8)];
-        in.readFully(bytes);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (n == 0) {
-            return Nd4j.create(dtype == 0 ? DataType.FLOAT : DataType.DOUBLE, 0);
+        src.position(src.limit());
+        dst.position(dst.limit());
+    }
+
+    /** The payload of a DATA frame for {@code data}, in wire order: a view of its memory when it can be one. */
+    static ByteBuffer wireBytes(INDArray data) {
+        ByteBuffer b = nativeBytes(data);
+        if (b == null) {
+            b = nativeBytes(data.dup('c'));
         }
-        if (dtype == 0) {
-            float[] f = new float[n];
-            b.asFloatBuffer().get(f);
-            return Nd4j.createFromArray(f);
+        if (ByteOrder.nativeOrder() == WIRE_ORDER) {
+            return b;
         }
-        double[] d = new double[n];
-        b.asDoubleBuffer().get(d);
-        return Nd4j.createFromArray(d);
+        ByteBuffer wire = ByteBuffer.allocateDirect(b.remaining());
+        convert(b, ByteOrder.nativeOrder(), wire, WIRE_ORDER, data.dataType());
+        return wire.flip();
     }
 
     // ---------------------------------------------------------------- point to point
 
     @Override
-    protected void transmit(INDArray copy, int dst) {
+    protected void transmit(INDArray data, int dst) {
         Link l = links[dst];
         if (l.ended != null) {
             throw new CommunicationException("rank " + rank() + ": cannot send to rank " + dst + ": rank " + dst + " "
                     + l.ended);
         }
         try {
-            l.write(DATA, copy.dataType() == DataType.FLOAT ? 0 : 1, copy.length(), encode(copy));
+            ByteBuffer payload = data.length() == 0 ? null : wireBytes(data);
+            l.write(DATA, data.dataType() == DataType.FLOAT ? 0 : 1, data.length(), payload);
+        } catch (StalledException e) {
+            throw new CommunicationException("rank " + rank() + ": send to rank " + dst + " failed: rank " + dst + " "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new CommunicationException("rank " + rank() + ": send to rank " + dst + " failed: " + e.getMessage()
                     + (l.ended != null ? "; rank " + dst + " " + l.ended : "; did rank " + dst + "'s process die?"), e);
@@ -545,12 +688,12 @@ public final class SocketCommunicator extends AbstractCommunicator {
             if (l != null) {
                 try {
                     l.write(GOODBYE, 0, 0, null);
-                    l.socket.shutdownOutput();
+                    l.channel.shutdownOutput();
                 } catch (IOException ignored) {
                     // the peer is gone already; nothing to tell it
                 }
                 if (l.reader == null || !l.reader.isAlive()) {
-                    closeQuietly(l.socket);
+                    closeLink(l);
                 }
             }
         }
@@ -567,7 +710,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
         for (Link l : links) {
             if (l != null) {
                 try {
-                    l.write(ABORT, 2, bytes.length, bytes);
+                    l.write(ABORT, 2, bytes.length, ByteBuffer.wrap(bytes));
                 } catch (IOException ignored) {
                     // the peer is gone already
                 }
@@ -576,22 +719,26 @@ public final class SocketCommunicator extends AbstractCommunicator {
         closeSockets();
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(Closeable c) {
         try {
-            s.close();
+            if (c != null) {
+                c.close();
+            }
         } catch (IOException ignored) {
             // closing anyway
         }
     }
 
+    /** Closes a link's channel and its writer's selector (which releases the channel's registration). */
+    private static void closeLink(Link l) {
+        closeQuietly(l.channel);
+        closeQuietly(l.writable);
+    }
+
     private void closeSockets() {
         for (Link l : links) {
             if (l != null) {
-                try {
-                    l.socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
+                closeLink(l);
             }
         }
     }
@@ -599,7 +746,7 @@ public final class SocketCommunicator extends AbstractCommunicator {
     @Override
     public String toString() {
         return "SocketCommunicator[rank " + rank() + " of " + worldSize() + ", links "
-                + Arrays.toString(Arrays.stream(links).map(l -> l == null ? "-" : String.valueOf(l.socket.getPort()))
+                + Arrays.toString(Arrays.stream(links).map(l -> l == null ? "-" : String.valueOf(l.channel.socket().getPort()))
                 .toArray()) + "]";
     }
 }

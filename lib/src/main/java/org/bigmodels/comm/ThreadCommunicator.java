@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The thread backend: N workers are N threads of this JVM, and a message is a private copy of the array placed in a
@@ -109,7 +110,9 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     }
 
     @Override
-    protected void transmit(INDArray copy, int dst) {
+    protected void transmit(INDArray data, int dst) {
+        // the queue keeps the message after send returns: a private flat copy, so the sender may change its array
+        INDArray copy = data.length() == 0 ? Nd4j.create(data.dataType(), 0) : data.dup('c').reshape(data.length());
         BlockingQueue<INDArray> q = group.queues.get(rank() * group.n + dst);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
         try {
