@@ -63,6 +63,23 @@ public final class Launcher {
         }
     }
 
+    /**
+     * The class path the worker JVMs get: this JVM's {@code java.class.path}, plus the entries of the environment
+     * variable {@code RJK_CLASSPATH} (';'-separated) that it lacks. In a notebook the course's Jupyter kernel (JShell)
+     * loads the library from {@code RJK_CLASSPATH}, which its own {@code java.class.path} does not list, so without
+     * them a worker could not find the library.
+     */
+    public static String classpath() {
+        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
+        String own = System.getProperty("java.class.path", "");
+        for (String e : own.split(java.io.File.pathSeparator)) if (!e.isBlank()) entries.add(e);
+        String kernel = System.getenv("RJK_CLASSPATH");
+        if (kernel != null) {
+            for (String e : kernel.split(";")) if (!e.isBlank()) entries.add(e);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
     /** {@link #run(int, long, List, Class, String...)} with the default time-out and JVM options. */
     public static Result run(int worldSize, Class<?> mainClass, String... args) {
         return run(worldSize, DEFAULT_TIMEOUT_MILLIS, DEFAULT_JVM_ARGS, mainClass, args);
@@ -86,7 +103,7 @@ public final class Launcher {
         long start = System.currentTimeMillis();
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("java.class.path");
+        String classpath = classpath();
         List<Process> processes = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         try {
