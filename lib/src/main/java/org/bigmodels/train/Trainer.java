@@ -32,7 +32,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
 
-    /** The loss of a batch (a scalar tensor that depends on the model's parameters). */
+    /**
+     * The loss of a batch (a scalar tensor that depends on the model's parameters). Every array the engine makes
+     * during a step comes from the trainer's {@link Arena} and is overwritten by the next step: a result kept across
+     * steps (a teacher's soft targets computed once, a cached embedding) must be kept as {@code result.detach()},
+     * a copy made outside the arena.
+     */
     @FunctionalInterface
     public interface Objective {
         Tensor loss(Batch batch);
