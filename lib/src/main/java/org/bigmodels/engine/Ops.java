@@ -186,8 +186,8 @@ public final class Ops {
         finite("pow", "exponent", p);
         INDArray x = a.value();
         return Tensor.result(Transforms.pow(x, p, true), "pow", g -> {
-            if (p == 0) return; // d/dx x^0 = 0 (0·x^-1 would be NaN at x = 0)
-            a.accumulate(Transforms.pow(x, p - 1, true).muli(p).muli(g), true);
+            if (p == 0) a.accumulate(like(x).assign(0.0), true); // d/dx x^0 = 0 (0·x^-1 would be NaN at x = 0)
+            else a.accumulate(Transforms.pow(x, p - 1, true).muli(p).muli(g), true);
         }, a);
     }
 
