@@ -1,5 +1,6 @@
 package org.bigmodels.dataparallel;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -10,6 +11,7 @@ import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.bigmodels.optim.Optimizer;
 import org.bigmodels.train.Batch;
+import org.bigmodels.train.Checkpoint;
 import org.bigmodels.train.History;
 import org.bigmodels.train.TrainConfig;
 import org.bigmodels.train.Trainer;
@@ -20,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * process), each with its own model (built by the same factory; rank 0's weights are broadcast at the start), its own
  * optimizer, its own shard of the data and its own Trainer (so its own Arena), and a {@link DataParallel} strategy
  * as the Trainer's gradient synchronisation. There is no second training loop: this class only builds the replicas
- * and runs the Trainer on each. Progress and checkpoints are rank 0's only (the replicas are identical). Taught in 05-data-parallel.
+ * and runs the Trainer on each. Progress and checkpoints are rank 0's only (the replicas are identical); every replica
+ * resumes from that one file ({@link #resumeFrom}). Taught in 05-data-parallel.
  *
  * @param <M> the model type (the loss function sees it)
  */
@@ -71,6 +74,7 @@ public final class DataParallelTrainer<M extends Module> {
     private final BiFunction<M, Batch, Tensor> loss;
     private final TrainConfig config;
     private final Strategy strategy;
+    private Path resumeFrom;
 
     /**
      * @param model     builds rank r's replica (called once per rank, on that rank's thread; the weights need not
@@ -92,6 +96,20 @@ public final class DataParallelTrainer<M extends Module> {
         this.loss = loss;
         this.config = config;
         this.strategy = strategy;
+    }
+
+    /**
+     * Resumes from a training checkpoint (written by rank 0 of an earlier run with
+     * {@link TrainConfig#withCheckpoint}): every replica loads the same file ({@link Checkpoint#loadTraining}: weights,
+     * optimizer state, step, seed) after the start-up broadcast and before training, so the replicas start equal and
+     * the run continues as if it had not stopped (the shard sources are functions of the global step). The next
+     * {@code fitSteps} counts its {@code steps} as a total, so it runs only what is left. Null turns resuming off.
+     *
+     * @return this trainer
+     */
+    public DataParallelTrainer<M> resumeFrom(Path checkpoint) {
+        this.resumeFrom = checkpoint;
+        return this;
     }
 
     /**
@@ -122,6 +140,7 @@ public final class DataParallelTrainer<M extends Module> {
             TrainConfig mine = config.withProgress(config.progress() && comm.rank() == 0);
             if (comm.rank() != 0) mine = mine.withCheckpoint(null, 0); // one checkpoint file, written by rank 0
             Trainer trainer = new Trainer(replica, optimizer.apply(replica), mine, ddp);
+            if (resumeFrom != null) Checkpoint.loadTraining(resumeFrom, trainer); // the same file on every rank
             IntFunction<Batch> batches = source.forRank(comm.rank(), comm.worldSize());
             History history = trainer.fitSteps(steps, batches, b -> loss.apply(replica, b), null);
             return new Replica<>(comm.rank(), replica, trainer, ddp, history, ddp.events());

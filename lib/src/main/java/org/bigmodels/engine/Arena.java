@@ -20,7 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * one per step; measured in 03-mlp-mnist and the LeNet benchmark.
  *
  * <p>The rule: an array made while an arena was open is valid until the arena is opened again. Keep a value across
- * steps with {@code dup()} (the Trainer records plain numbers). Outside an open arena ops allocate normally.
+ * steps with {@link Tensor#detach()} (a copy made outside the arena) or {@code INDArray.dup()}: an {@link Ops} result
+ * kept from one Trainer step to the next (a teacher's targets computed once) is otherwise overwritten by a later
+ * step's arrays. The Trainer records plain numbers. Outside an open arena ops allocate normally.
  */
 public final class Arena implements AutoCloseable {
     private static final ThreadLocal<Arena> ACTIVE = new ThreadLocal<>();

@@ -39,13 +39,15 @@ public final class FusedAttention {
     /**
      * Causal multi-head attention from qkv [B, T, 3C] with {@code nHead} heads.
      *
-     * @throws ShapeException unless qkv is [B, T, 3C] with C a multiple of nHead
+     * @throws ShapeException unless qkv is [B, T, 3C] with B, T, C &ge; 1 and C a multiple of nHead
      * @throws IllegalArgumentException when {@link #usable} is false (another backend or type)
      */
     public static Result causal(Tensor qkv, int nHead) {
         INDArray x = qkv.value();
-        if (x.rank() != 3 || x.size(2) % 3 != 0 || nHead <= 0 || (x.size(2) / 3) % nHead != 0) {
-            throw new ShapeException("FusedAttention", "qkv [B, T, 3C] with C a multiple of nHead " + nHead,
+        if (x.rank() != 3 || x.size(0) < 1 || x.size(1) < 1 || x.size(2) < 3 || x.size(2) % 3 != 0 || nHead <= 0
+                || (x.size(2) / 3) % nHead != 0) {
+            throw new ShapeException("FusedAttention", "qkv [B, T, 3C] with B, T, C >= 1 and C a multiple of nHead "
+                    + nHead,
                     java.util.Arrays.toString(x.shape()));
         }
         if (!usable(qkv)) {

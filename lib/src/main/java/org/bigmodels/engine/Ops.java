@@ -28,7 +28,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * row-major array that shares no memory with any input (so an in-place update of an input, such as an optimizer
  * step on a parameter, never reaches it). {@link #reshape} included: it copies, unlike ND4J's and PyTorch's
  * {@code reshape}, which may return a view. The one exception: {@link #dropout} with p = 0 returns its input tensor
- * itself (the identity, no graph node). Taught in 02-backprop-from-scratch (elementwise, reductions, matmul), 03-mlp-mnist (losses) and
+ * itself (the identity, no graph node).
+ *
+ * <p>Inside {@link org.bigmodels.train.Trainer} a step's results come from its {@link Arena} and are overwritten
+ * by the next step: a result kept across steps (a teacher's targets computed once, a running statistic) must be
+ * copied out with {@link Tensor#detach()}, whose copy lives outside the arena.
+ *
+ * <p>Constants are finite: {@link #addScalar}, {@link #scale}, {@link #pow}, {@link #layerNorm}'s eps and
+ * {@link #dropout}'s p refuse NaN and infinity with an {@link IllegalArgumentException} (ND4J would silently use
+ * 1e-5 for a NaN constant). NaN and infinity in the tensors themselves follow IEEE arithmetic. Taught in 02-backprop-from-scratch (elementwise, reductions, matmul), 03-mlp-mnist (losses) and
  * 04-tiny-gpt (layer norm, embedding, softmax, causal mask, split/concat).
  */
 public final class Ops {
@@ -149,18 +157,38 @@ public final class Ops {
         }, a, b);
     }
 
+    /**
+     * {@code a + c}.
+     *
+     * @throws IllegalArgumentException when c is NaN or infinite (see the class comment)
+     */
     public static Tensor addScalar(Tensor a, double c) {
+        finite("add", "scalar", c);
         return Tensor.result(a.value().add(c), "add", g -> a.accumulate(g, false), a);
     }
 
+    /**
+     * {@code c · a}.
+     *
+     * @throws IllegalArgumentException when c is NaN or infinite (see the class comment)
+     */
     public static Tensor scale(Tensor a, double c) {
+        finite("scale", "factor", c);
         return Tensor.result(a.value().mul(c, like(a.value())), "scale", g -> a.accumulate(g.mul(c, like(g)), true), a);
     }
 
+    /**
+     * {@code a^p} elementwise; its gradient {@code p·a^(p-1)} is 0 everywhere for p = 0 (also at a = 0).
+     *
+     * @throws IllegalArgumentException when p is NaN or infinite (see the class comment)
+     */
     public static Tensor pow(Tensor a, double p) {
+        finite("pow", "exponent", p);
         INDArray x = a.value();
-        return Tensor.result(Transforms.pow(x, p, true), "pow",
-                g -> a.accumulate(Transforms.pow(x, p - 1, true).muli(p).muli(g), true), a);
+        return Tensor.result(Transforms.pow(x, p, true), "pow", g -> {
+            if (p == 0) a.accumulate(like(x).assign(0.0), true); // d/dx x^0 = 0 (0·x^-1 would be NaN at x = 0)
+            else a.accumulate(Transforms.pow(x, p - 1, true).muli(p).muli(g), true);
+        }, a);
     }
 
     // =================================================================== activations and elementwise functions
@@ -252,6 +280,10 @@ public final class Ops {
     public static Tensor mean(Tensor a) {
         INDArray x = a.value();
         long n = x.length();
+        if (n == 0) {
+            throw new ShapeException("mean", "a tensor with at least one element (the mean of nothing is undefined)",
+                    Arrays.toString(x.shape()));
+        }
         return Tensor.result(Nd4j.scalar(x.dataType(), x.sumNumber().doubleValue() / n), "mean",
                 g -> a.accumulate(Nd4j.valueArrayOf(x.shape(), g.getDouble(0) / n, x.dataType()), true), a);
     }
@@ -261,6 +293,10 @@ public final class Ops {
         int[] ax = axes(a, "mean", axes);
         long n = 1;
         for (int d : ax) n *= a.size(d);
+        if (n == 0) {
+            throw new ShapeException("mean", "reduced axes of size >= 1 (the mean of nothing is undefined)",
+                    "axes " + Arrays.toString(ax) + " of shape " + Arrays.toString(a.shape()));
+        }
         double inv = 1.0 / n;
         INDArray out = a.value().mean(keepDims, ax);
         return Tensor.result(out, "mean", g -> a.accumulate(expand(g, a.shape(), ax, inv), true), a);
@@ -398,18 +434,26 @@ public final class Ops {
 
     /**
      * Mean cross-entropy between logits [..., C] and integer class targets [...] (any integer or floating type
-     * holding whole numbers). Fused with the softmax: its gradient is {@code (softmax - onehot) / N}.
+     * holding whole numbers). Fused with the softmax: its gradient is {@code (softmax - onehot) / N}. The targets'
+     * shape must equal the logits' leading shape exactly: [N] for [N, C], [B, T] for [B, T, C] (not [T, B], not a
+     * flat [B·T]), so targets are never paired with rows by flat position alone.
      *
+     * @throws ShapeException when the targets' shape is not the logits' leading shape, or C or N is 0
      * @throws IllegalArgumentException when a target is not a whole number in [0, C) (2.7, NaN, -1, C), naming its
      *     position
      */
     public static Tensor crossEntropy(Tensor logits, INDArray targets) {
         INDArray z = logits.value();
-        long c = z.size(-1);
-        long n = z.length() / c;
-        if (z.rank() < 2 || targets.length() != n || targets.rank() != z.rank() - 1 && !(targets.length() == n && targets.rank() <= 1 && z.rank() == 2)) {
+        long[] leading = Arrays.copyOf(z.shape(), Math.max(0, z.rank() - 1));
+        if (z.rank() < 2 || !Arrays.equals(targets.shape(), leading)) {
             throw new ShapeException("crossEntropy", "logits [..., C] and targets with the leading shape [...] of the logits",
                     "logits " + Arrays.toString(z.shape()) + ", targets " + Arrays.toString(targets.shape()));
+        }
+        long c = z.size(-1);
+        long n = z.length() / Math.max(c, 1);
+        if (c == 0 || n == 0) {
+            throw new ShapeException("crossEntropy", "logits [..., C] with C >= 1 classes and at least one row "
+                    + "(the mean over an empty batch is undefined)", "logits " + Arrays.toString(z.shape()));
         }
         int[] t = indices("crossEntropy", "target", targets, c, "is the number of classes (the logits' last axis) right?");
         // log-softmax, the loss and (softmax - onehot) / N in plain Java loops over a copy of the logits: C is small,
@@ -439,6 +483,9 @@ public final class Ops {
 
     /** The elements of a plain row-major array as doubles, in a work array from the open arena. */
     private static double[] readDoubles(INDArray x) {
+        // a view (an offset into a larger buffer, or a strided one) is copied first: its buffer holds other elements
+        boolean exact = x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
+        if (!exact) x = x.dup('c');
         int n = (int) x.length();
         double[] out = Arena.doubles(n);
         if (Gemm.direct() && !x.isView() && x.dataType() == DataType.FLOAT) {
@@ -465,8 +512,9 @@ public final class Ops {
         double loss = diff.mul(diff).sumNumber().doubleValue() / n;
         return Tensor.result(Nd4j.scalar(diff.dataType(), loss), "mse", g -> {
             double k = 2.0 * g.getDouble(0) / n;
-            if (prediction.needsGrad()) prediction.accumulate(diff.mul(k), true);
-            if (target.needsGrad()) target.accumulate(diff.mul(-k), true);
+            // times a scalar ARRAY: ND4J's mul(Number) would turn a NaN k (a NaN seed) into 1e-5
+            if (prediction.needsGrad()) prediction.accumulate(diff.mul(Nd4j.scalar(diff.dataType(), k)), true);
+            if (target.needsGrad()) target.accumulate(diff.mul(Nd4j.scalar(diff.dataType(), -k)), true);
         }, prediction, target);
     }
 
@@ -475,8 +523,13 @@ public final class Ops {
     /**
      * Layer normalization over the last axis: {@code (x - mean) / sqrt(var + eps) * gamma + beta}, with the
      * backward written out in closed form (one pass, no graph of small ops).
+     *
+     * @throws IllegalArgumentException unless eps is finite and &gt; 0
      */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("layerNorm: expected a finite eps > 0 (e.g. 1e-5), got " + eps);
+        }
         long c = x.size(-1);
         if (gamma.rank() != 1 || beta.rank() != 1 || gamma.size(0) != c || beta.size(0) != c) {
             throw new ShapeException("layerNorm", "x [..., C] with gamma [C] and beta [C]", "x "
@@ -541,6 +594,9 @@ public final class Ops {
             throw new ShapeException("embedding", "a table [V, C]", Arrays.toString(table.shape()));
         }
         long v = table.size(0), c = table.size(1);
+        if (indices.isEmpty() || indices.length() == 0) {
+            throw new ShapeException("embedding", "at least one index", "indices " + Arrays.toString(indices.shape()));
+        }
         int[] idx = indices("embedding", "index", indices, v, "is the vocabulary size right?");
         long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
         outShape[indices.rank()] = c;
@@ -648,6 +704,10 @@ public final class Ops {
      * silently class 2.
      */
     static int[] indices(String op, String what, INDArray values, long bound, String hint) {
+        if (!values.dataType().isIntType() && !values.dataType().isFPType()) {
+            throw new IllegalArgumentException(op + ": expected " + what + "s of an integer (or whole-number "
+                    + "floating) type, got " + values.dataType() + "; cast them to INT or LONG");
+        }
         double[] d = values.reshape('c', new long[] {values.length()}).toDoubleVector();
         int[] out = new int[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -717,6 +777,26 @@ public final class Ops {
             to.put(from);
         } else {
             out.assign(src.reshape('c', out.shape()));
+        }
+    }
+
+    /**
+     * Exactly x's elements, in row-major order, as doubles: for a Java loop. A view (even a dense one at offset 0)
+     * or another layout is copied first, since a view's buffer holds the larger array it came from.
+     */
+    static double[] values(INDArray x) {
+        boolean exact = x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
+        return (exact ? x : x.dup('c')).data().asDouble();
+    }
+
+    /**
+     * Refuses a NaN or infinite constant: ND4J's scalar ops ({@code INDArray.mul(Number)} etc.) silently replace
+     * a NaN by 1e-5, which would hide a NaN loss weight from the Trainer's divergence check.
+     */
+    static void finite(String op, String what, double c) {
+        if (!Double.isFinite(c)) {
+            throw new IllegalArgumentException(op + ": expected a finite " + what + ", got " + c
+                    + " (a NaN or infinite constant is refused: compute it as a tensor if you mean it)");
         }
     }
 
@@ -810,6 +890,12 @@ public final class Ops {
             out[i] = d;
         }
         Arrays.sort(out);
+        for (int i = 1; i < out.length; i++) {
+            if (out[i] == out[i - 1]) {
+                throw new ShapeException(op, "each axis at most once", "axes " + Arrays.toString(axes)
+                        + " for shape " + Arrays.toString(a.shape()) + " (axis " + out[i] + " given twice)");
+            }
+        }
         return out;
     }
 

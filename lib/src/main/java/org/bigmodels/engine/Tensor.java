@@ -91,8 +91,14 @@ public class Tensor {
      * communication step): {@code value} is the op's output, {@code backward} receives dLoss/dOutput and must call
      * {@link #accumulateGrad} on each input that {@link #requiresGrad()}. The engine's own ops in {@link Ops} are
      * written exactly this way.
+     *
+     * @throws IllegalArgumentException when backward is null (the inputs would silently get no gradient)
      */
     public static Tensor fromOp(String name, INDArray value, Backward backward, Tensor... inputs) {
+        if (backward == null) {
+            throw new IllegalArgumentException("fromOp('" + name + "'): expected a backward rule, got null; an op "
+                    + "without a gradient is a constant: wrap its value with Tensor.of(value)");
+        }
         return result(value, name, backward, inputs);
     }
 
@@ -358,7 +364,8 @@ public class Tensor {
     /**
      * A constant copy of the value (a fresh row-major array), cut from the graph: later in-place updates of this
      * tensor (an optimizer step) do not reach it, and writing into it does not change this tensor. (PyTorch's
-     * {@code detach()} shares memory; this one is {@code detach().clone()}.)
+     * {@code detach()} shares memory; this one is {@code detach().clone()}.) The copy is made outside any
+     * {@link Arena}, so it is the way to keep a result across {@link org.bigmodels.train.Trainer} steps.
      */
     public Tensor detach() {
         return of(value.dup('c'));

@@ -67,9 +67,13 @@ public class CausalSelfAttention extends Module implements Layer {
         return proj.forward(y);
     }
 
-    /** The attention weights [B, H, T, T] of the last forward pass (for plotting as a heatmap). */
+    /**
+     * A copy of the attention weights [B, H, T, T] of the last forward pass (for plotting as a heatmap), or null before
+     * the first. A copy: the array itself is the one backward reads (and, inside a Trainer, an arena array reused by
+     * the next step), so changing the returned array (scaling it to percent for a plot) changes no gradient.
+     */
     public INDArray lastAttentionWeights() {
-        return lastWeights;
+        return lastWeights == null ? null : lastWeights.dup('c');
     }
 
     /** The number of heads. */

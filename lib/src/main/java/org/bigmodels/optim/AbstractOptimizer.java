@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bigmodels.engine.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * current learning rate; and the checks shared by {@link #loadState}.
  */
 abstract class AbstractOptimizer implements Optimizer {
-    static final String LR_KEY = "lr";
+    static final String LR_KEY = "lr", WD_SUFFIX = ".weight_decay";
 
     protected final List<Tensor> params;
     /** weightDecay[i] is the decay of params.get(i), from its group. */
@@ -35,6 +36,12 @@ abstract class AbstractOptimizer implements Optimizer {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter "
                             + describe(p, params.size()) + " is given twice (in one group or two); each parameter "
                             + "must appear once, or it is updated twice per step");
+                }
+                if (p.dataType() != DataType.FLOAT && p.dataType() != DataType.DOUBLE) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter "
+                            + describe(p, params.size()) + " is " + p.dataType() + "; expected FLOAT or DOUBLE "
+                            + "parameters (for mixed precision keep float32 master weights and cast the 16-bit "
+                            + "gradients to FLOAT before the step)");
                 }
                 params.add(p);
                 decays.add(g.weightDecay());
@@ -59,9 +66,51 @@ abstract class AbstractOptimizer implements Optimizer {
         return lr;
     }
 
+    /**
+     * @throws IllegalArgumentException unless lr is finite and &ge; 0 (0 is allowed: a schedule may end at 0)
+     */
     @Override
     public void setLearningRate(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".setLearningRate: expected a finite "
+                    + "learning rate >= 0, got " + lr + " (a schedule returning NaN, infinity or a negative rate?)");
+        }
         this.lr = lr;
+    }
+
+    /**
+     * This optimizer's hyperparameters other than the learning rate and the weight decays, by name (e.g. Adam's
+     * beta1): saved by {@link #putHyperparameters} and compared on load by {@link #checkHyperparameters}.
+     */
+    abstract Map<String, Double> hyperparameters();
+
+    /** Writes {@link #hyperparameters()} and each parameter's weight decay ({@code "<name>.weight_decay"}). */
+    void putHyperparameters(Map<String, INDArray> out, String[] names) {
+        hyperparameters().forEach((k, v) -> out.put(k, Nd4j.scalar(DataType.DOUBLE, v)));
+        for (int i = 0; i < names.length; i++) {
+            out.put(names[i] + WD_SUFFIX, Nd4j.scalar(DataType.DOUBLE, weightDecay[i]));
+        }
+    }
+
+    /**
+     * Adds the hyperparameter keys to {@code known} and refuses a state whose stored hyperparameters differ from this
+     * optimizer's (resuming with other betas, eps, momentum or decay would silently change the run). A state written
+     * without them (an older file) is accepted.
+     */
+    void checkHyperparameters(Map<String, INDArray> state, String[] names, Set<String> known) {
+        Map<String, Double> mine = new java.util.LinkedHashMap<>(hyperparameters());
+        for (int i = 0; i < names.length; i++) mine.put(names[i] + WD_SUFFIX, weightDecay[i]);
+        for (var e : mine.entrySet()) {
+            known.add(e.getKey());
+            INDArray v = state.get(e.getKey());
+            if (v == null) continue;
+            if (v.length() != 1 || Double.compare(v.getDouble(0), e.getValue()) != 0) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": the saved '" + e.getKey()
+                        + "' is " + (v.length() == 1 ? v.getDouble(0) : v) + " but this optimizer's is "
+                        + e.getValue() + "; build the optimizer with the hyperparameters of the run that wrote the "
+                        + "checkpoint");
+            }
+        }
     }
 
     static String describe(Tensor p, int index) {
@@ -87,9 +136,9 @@ abstract class AbstractOptimizer implements Optimizer {
     /** The learning rate stored in {@code state}, checked. */
     double readLr(Map<String, INDArray> state) {
         INDArray v = state.get(LR_KEY);
-        if (v == null || v.length() != 1 || !(v.getDouble(0) > 0)) {
+        if (v == null || v.length() != 1 || !(v.getDouble(0) >= 0) || Double.isInfinite(v.getDouble(0))) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": the optimizer state must hold a "
-                    + "positive learning rate under '" + LR_KEY + "', got " + v);
+                    + "finite learning rate >= 0 under '" + LR_KEY + "', got " + v);
         }
         return v.getDouble(0);
     }
@@ -115,6 +164,16 @@ abstract class AbstractOptimizer implements Optimizer {
                     + Arrays.toString(p.shape()) + "; the checkpoint belongs to a differently shaped model");
         }
         return v;
+    }
+
+    /** Whether {@code a}'s buffer holds exactly its elements in row-major order (what a raw-buffer loop assumes). */
+    static boolean plain(INDArray a) {
+        return a.ordering() == 'c' && !a.isView() && a.offset() == 0 && a.data().length() == a.length();
+    }
+
+    /** Zeros of {@code w}'s type and shape, row-major (optimizer state is plain whatever the parameter's layout). */
+    static INDArray zerosOf(INDArray w) {
+        return Nd4j.zeros(w.dataType(), w.shape());
     }
 
     static INDArray scalarLong(long v) {

@@ -31,6 +31,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the point of AdamW. Weight decay comes from {@link ParamGroup}s: the factories that take a plain parameter list apply
  * the usual rule {@link ParamGroup#decayMatricesOnly} (matrices and embeddings decay; biases and norm parameters
  * never do).
+ *
+ * <p>Any layout of parameter and gradient is updated correctly: plain row-major FLOAT arrays by {@link AdamKernel},
+ * others ('f' order, strided or transposed views) through a row-major copy written back. FLOAT and DOUBLE parameters
+ * only (a HALF parameter is refused when the optimizer is built).
  */
 public final class Adam extends AbstractOptimizer {
     private static final String STEPS_KEY = "steps";
@@ -106,12 +110,15 @@ public final class Adam extends AbstractOptimizer {
             Tensor p = params.get(i);
             INDArray g = p.grad();
             if (g == null) continue;
-            INDArray w = p.value();
+            // the update runs on plain row-major arrays (the kernel and BLAS walk raw buffers): any other layout is
+            // copied in and out
+            INDArray w0 = p.value(), w = plain(w0) ? w0 : w0.dup('c');
+            if (!plain(g)) g = g.dup('c');
             long n = w.length();
             if (m[i] == null) {
-                m[i] = Nd4j.zerosLike(w);
-                v[i] = Nd4j.zerosLike(w);
-                scratch[i] = Nd4j.zerosLike(w);
+                m[i] = zerosOf(w);
+                v[i] = zerosOf(w);
+                scratch[i] = zerosOf(w);
             }
             INDArray mi = m[i], vi = v[i], tmp = scratch[i];
             long ti = ++count[i];
@@ -120,6 +127,7 @@ public final class Adam extends AbstractOptimizer {
             if (AdamKernel.usable(w, g, mi, vi)) {
                 // the update below as one Java loop (AdamKernel.update), instead of 9 ND4J calls
                 AdamKernel.update(w, g, mi, vi, lr, beta1, beta2, eps, c1, c2, wd, decoupled);
+                if (w != w0) w0.assign(w);
                 continue;
             }
             if (!decoupled && wd != 0) {
@@ -137,7 +145,18 @@ public final class Adam extends AbstractOptimizer {
             mi.div(tmp, tmp);                              // m / (...)
             if (decoupled && wd != 0) w.muli(1 - lr * wd);
             blas.axpy(n, -lr / c1, tmp, w);                // w -= lr * m_hat / (sqrt(v_hat) + eps)
+            if (w != w0) w0.assign(w);
         }
+    }
+
+    @Override
+    Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("beta1", beta1);
+        h.put("beta2", beta2);
+        h.put("eps", eps);
+        h.put("decoupled_weight_decay", decoupled ? 1.0 : 0.0);
+        return h;
     }
 
     /** The number of {@link #step()} calls so far. */
@@ -152,7 +171,10 @@ public final class Adam extends AbstractOptimizer {
     }
 
     /**
-     * {@code "lr"}, {@code "steps"} and, for each parameter that has been updated, {@code "<name>.exp_avg"} (m),
+     * {@code "lr"}, {@code "steps"}, the hyperparameters {@code "beta1"}, {@code "beta2"}, {@code "eps"},
+     * {@code "decoupled_weight_decay"} (1 for AdamW) and each parameter's {@code "<name>.weight_decay"} (checked on
+     * load: a state is refused by an Adam with other hyperparameters, naming the field and both values) and, for each
+     * parameter that has been updated, {@code "<name>.exp_avg"} (m),
      * {@code "<name>.exp_avg_sq"} (v) and {@code "<name>.step"} (its own t, LONG), as copies.
      */
     @Override
@@ -161,6 +183,7 @@ public final class Adam extends AbstractOptimizer {
         Map<String, INDArray> out = new LinkedHashMap<>();
         out.put(LR_KEY, Nd4j.scalar(DataType.DOUBLE, lr));
         out.put(STEPS_KEY, scalarLong(t));
+        putHyperparameters(out, names);
         for (int i = 0; i < names.length; i++) {
             if (m[i] == null) continue;
             out.put(names[i] + ".exp_avg", m[i].dup('c'));
@@ -190,6 +213,7 @@ public final class Adam extends AbstractOptimizer {
             }
             counts[i] = c == null ? 0 : c.getLong(0);
         }
+        checkHyperparameters(state, names, known);
         checkKnownKeys(state, known);
         double newLr = readLr(state);
         INDArray s = state.get(STEPS_KEY);
@@ -200,9 +224,9 @@ public final class Adam extends AbstractOptimizer {
         // everything checked: now change
         for (int i = 0; i < names.length; i++) {
             INDArray w = params.get(i).value();
-            m[i] = ms[i] == null ? null : Nd4j.zerosLike(w).assign(ms[i]);
-            v[i] = vs[i] == null ? null : Nd4j.zerosLike(w).assign(vs[i]);
-            scratch[i] = ms[i] == null ? null : Nd4j.zerosLike(w);
+            m[i] = ms[i] == null ? null : zerosOf(w).assign(ms[i]);
+            v[i] = vs[i] == null ? null : zerosOf(w).assign(vs[i]);
+            scratch[i] = ms[i] == null ? null : zerosOf(w);
             count[i] = counts[i];
         }
         t = s.getInt(0);

@@ -13,7 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Stochastic gradient descent with optional momentum and weight decay (L2, added to the gradient):
  * {@code g' = g + wd·w;  v = mu·v + g';  w -= lr·v} (PyTorch's form, with v = g' on the first step; with mu = 0 it is
- * plain {@code w -= lr·g'}). Updates are in place, so no array is allocated per step.
+ * plain {@code w -= lr·g'}). Updates are in place, so no array is allocated per step for plain row-major parameters;
+ * a parameter or gradient of another layout ('f' order, a strided or transposed view) is updated correctly through a
+ * row-major copy.
  *
  * <p>Weight decay follows the same rule as {@link Adam}: the constructors taking a parameter list decay only
  * parameters of rank &ge; 2 (weight matrices, embeddings), never biases or norm parameters
@@ -55,7 +57,9 @@ public final class SGD extends AbstractOptimizer {
             Tensor p = params.get(i);
             INDArray g = p.grad();
             if (g == null) continue;
-            INDArray w = p.value();
+            // the update runs on plain row-major arrays (BLAS walks raw buffers): any other layout is copied in and out
+            INDArray w0 = p.value(), w = plain(w0) ? w0 : w0.dup('c');
+            if (!plain(g)) g = g.dup('c');
             long n = w.length();
             double wd = weightDecay[i];
             if (momentum != 0) {
@@ -71,15 +75,24 @@ public final class SGD extends AbstractOptimizer {
                 if (wd != 0) w.muli(1 - lr * wd);          // w -= lr (g + wd w), in two in-place parts
                 blas.axpy(n, -lr, g, w);
             }
+            if (w != w0) w0.assign(w);
         }
     }
 
-    /** {@code "lr"} and, for each parameter with a velocity, {@code "<name>.momentum_buffer"} (a copy). */
+    @Override
+    Map<String, Double> hyperparameters() {
+        return Map.of("momentum", momentum);
+    }
+
+    /**
+     * {@code "lr"}, {@code "momentum"}, each parameter's {@code "<name>.weight_decay"} (checked on load: a state is
+     * refused by an SGD with other hyperparameters) and, for each parameter with a velocity, {@code "<name>.momentum_buffer"} (a copy). */
     @Override
     public Map<String, INDArray> state(Map<String, Tensor> namedParameters) {
         String[] names = namesOf(namedParameters);
         Map<String, INDArray> out = new LinkedHashMap<>();
         out.put(LR_KEY, Nd4j.scalar(DataType.DOUBLE, lr));
+        putHyperparameters(out, names);
         for (int i = 0; i < names.length; i++) {
             if (velocity[i] != null) out.put(names[i] + ".momentum_buffer", velocity[i].dup('c'));
         }
@@ -95,10 +108,11 @@ public final class SGD extends AbstractOptimizer {
             known.add(names[i] + ".momentum_buffer");
             vs[i] = slot(state, names[i] + ".momentum_buffer", params.get(i), "SGD");
         }
+        checkHyperparameters(state, names, known);
         checkKnownKeys(state, known);
         double newLr = readLr(state);
         for (int i = 0; i < names.length; i++) {
-            velocity[i] = vs[i] == null ? null : Nd4j.zerosLike(params.get(i).value()).assign(vs[i]);
+            velocity[i] = vs[i] == null ? null : zerosOf(params.get(i).value()).assign(vs[i]);
         }
         lr = newLr;
     }

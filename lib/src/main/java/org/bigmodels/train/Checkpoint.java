@@ -57,7 +57,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>A training checkpoint is such a file with the entries {@code "model/<parameter path>"} (the weights),
  * {@code "optimizer/<key>"} (see {@link Optimizer#state}: the learning rate, Adam's moments and per-parameter step
  * counts, SGD's velocities), {@code "trainer/step"} and {@code "trainer/seed"} (LONG scalars: the global step, which
- * fixes the schedule's position and the data order, and the seed). Restored into a freshly built model, optimizer and
+ * fixes the schedule's position and the data order, and the seed), and for a {@link Trainer#fitEpochs} run
+ * {@code "trainer/batch_size"} and {@code "trainer/examples"} (LONG scalars: a resume with another batch size or
+ * data set size is refused, since the step would mean another position in the data). Restored into a freshly built model, optimizer and
  * trainer, training continues bit for bit as if it had not stopped (tested).
  */
 public final class Checkpoint {
@@ -65,7 +67,8 @@ public final class Checkpoint {
     private static final int VERSION = 2;
     private static final int MAX_COUNT = 1_000_000;
     private static final int MAX_RANK = 8;
-    static final String MODEL = "model/", OPTIMIZER = "optimizer/", STEP = "trainer/step", SEED = "trainer/seed";
+    static final String MODEL = "model/", OPTIMIZER = "optimizer/", STEP = "trainer/step", SEED = "trainer/seed",
+            BATCH_SIZE = "trainer/batch_size", EXAMPLES = "trainer/examples";
 
     private Checkpoint() {}
 
@@ -106,6 +109,10 @@ public final class Checkpoint {
         trainer.optimizer().state(named).forEach((k, v) -> values.put(OPTIMIZER + k, v));
         values.put(STEP, Nd4j.scalar((long) trainer.step()));
         values.put(SEED, Nd4j.scalar(trainer.seed()));
+        if (trainer.epochBatchSize() >= 0) {
+            values.put(BATCH_SIZE, Nd4j.scalar(trainer.epochBatchSize()));
+            values.put(EXAMPLES, Nd4j.scalar(trainer.epochExamples()));
+        }
         write(values, file);
     }
 
@@ -141,8 +148,17 @@ public final class Checkpoint {
             throw new IllegalArgumentException("Checkpoint: the optimizer state in " + file + " does not fit: "
                     + e.getMessage(), e);
         }
+        INDArray batchSize = values.get(BATCH_SIZE), examples = values.get(EXAMPLES);
+        if ((batchSize == null) != (examples == null) || batchSize != null
+                && (batchSize.length() != 1 || examples.length() != 1 || batchSize.getLong(0) <= 0
+                || examples.getLong(0) < 0)) {
+            throw new IllegalArgumentException("Checkpoint: " + file + " must hold " + BATCH_SIZE + " > 0 and "
+                    + EXAMPLES + " >= 0 together (written by fitEpochs) or neither, got " + batchSize + " and "
+                    + examples);
+        }
         assign(model, weights);
-        trainer.restore((int) step.getLong(0), seed.getLong(0));
+        trainer.restore((int) step.getLong(0), seed.getLong(0), batchSize == null ? -1 : batchSize.getLong(0),
+                examples == null ? -1 : examples.getLong(0));
     }
 
     /** {@link #loadTraining(Path, Trainer)}, checking that the trainer trains this model with this optimizer. */

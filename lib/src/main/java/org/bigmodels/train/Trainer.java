@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training loop, written once: for each batch, forward to a loss, check it is finite, backward, (synchronise the
- * gradients with other replicas, {@link GradientSync}), (clip), step;
+ * gradients with other replicas, {@link GradientSync}), check the gradients are finite (always, clipping or not), (clip),
+ * step;
  * log the loss, evaluate now and then, show progress, (checkpoint). Two ways to feed it: epochs over arrays in memory
  * ({@link #fitEpochs}) or a number of steps from a batch source ({@link #fitSteps}, for sampled text windows). Taught
  * in 03-mlp-mnist.
@@ -31,7 +32,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
 
-    /** The loss of a batch (a scalar tensor that depends on the model's parameters). */
+    /**
+     * The loss of a batch (a scalar tensor that depends on the model's parameters). Every array the engine makes
+     * during a step comes from the trainer's {@link Arena} and is overwritten by the next step: a result kept across
+     * steps (a teacher's soft targets computed once, a cached embedding) must be kept as {@code result.detach()},
+     * a copy made outside the arena.
+     */
     @FunctionalInterface
     public interface Objective {
         Tensor loss(Batch batch);
@@ -44,6 +50,8 @@ public final class Trainer {
     private final Arena arena = new Arena();
     private int step;
     private long seed;
+    /** The batch size and number of examples of the fitEpochs run at this step (-1: none yet); kept in checkpoints. */
+    private long batchSize = -1, examples = -1;
 
     public Trainer(Module model, Optimizer optimizer, TrainConfig config) {
         this(model, optimizer, config, null);
@@ -69,6 +77,8 @@ public final class Trainer {
      *
      * @return the rows logged by this call
      * @throws TrainingDivergedException when the loss or the gradient norm stops being finite
+     * @throws IllegalArgumentException when the run is past step 0 (resumed, or trained before) with another batch
+     *     size or number of examples: its step would then mean another position in the data
      */
     public History fitEpochs(INDArray x, INDArray y, int epochs, int batchSize, Objective objective,
                              Supplier<Map<String, Double>> evaluate) {
@@ -76,6 +86,15 @@ public final class Trainer {
             throw new IllegalArgumentException("fitEpochs: expected epochs >= 0 and batchSize > 0, got " + epochs
                     + " and " + batchSize);
         }
+        if (step > 0 && this.batchSize >= 0 && (this.batchSize != batchSize || this.examples != x.size(0))) {
+            throw new IllegalArgumentException("fitEpochs: this run is at step " + step + " of epochs of "
+                    + this.examples + " examples in batches of " + this.batchSize + " (restored from a checkpoint or "
+                    + "trained so far), but got " + x.size(0) + " examples in batches of " + batchSize + "; the step "
+                    + "would mean another position in the data. Resume with the same data and batch size, or start "
+                    + "a new trainer");
+        }
+        this.batchSize = batchSize;
+        this.examples = x.size(0);
         int perEpoch = Batches.count(x.size(0), batchSize);
         long total = (long) epochs * perEpoch;
         if (total > Integer.MAX_VALUE) {
@@ -116,7 +135,14 @@ public final class Trainer {
         if (step >= end) return;
         try (Progress progress = config.progress() ? Progress.of(label, end - step) : null) {
             while (step < end) {
-                if (config.schedule() != null) optimizer.setLearningRate(config.schedule().at(step));
+                if (config.schedule() != null) {
+                    double rate = config.schedule().at(step);
+                    if (!(rate >= 0) || Double.isInfinite(rate)) {
+                        throw new IllegalArgumentException("Trainer: the learning-rate schedule gave " + rate
+                                + " at step " + step + "; expected a finite rate >= 0 (0 is allowed)");
+                    }
+                    optimizer.setLearningRate(rate);
+                }
                 Nd4j.getRandom().setSeed(stepSeed(seed, step)); // dropout of this step: the same after a restore
                 model.train(true);
                 double value;
@@ -131,14 +157,16 @@ public final class Trainer {
                     }
                     loss.backward();
                     if (gradientSync != null) gradientSync.synchronize(optimizer.parameters());
-                    if (config.clipNorm() > 0) {
-                        double norm = GradClip.clipNorm(optimizer.parameters(), config.clipNorm());
-                        if (!Double.isFinite(norm)) {
-                            String name = parameterName(GradClip.firstNonFinite(optimizer.parameters()));
-                            throw new TrainingDivergedException(step, "the gradient norm is " + norm
-                                    + " (a gradient holds NaN or infinity; nothing was clipped or updated)",
-                                    optimizer.learningRate(), name);
-                        }
+                    // always checked (one pass over the gradients, clipping or not): a NaN or infinite gradient
+                    // stops here, before the update and so before any checkpoint of the diverged weights
+                    double norm = config.clipNorm() > 0
+                            ? GradClip.clipNorm(optimizer.parameters(), config.clipNorm())
+                            : GradClip.globalNorm(optimizer.parameters());
+                    if (!Double.isFinite(norm)) {
+                        String name = parameterName(GradClip.firstNonFinite(optimizer.parameters()));
+                        throw new TrainingDivergedException(step, "the gradient norm is " + norm
+                                + " (a gradient holds NaN or infinity; nothing was clipped or updated)",
+                                optimizer.learningRate(), name);
                     }
                     optimizer.step();
                 }
@@ -219,11 +247,26 @@ public final class Trainer {
         return gradientSync;
     }
 
-    /** Moves the trainer to a restored position (used by {@link Checkpoint#loadTraining}). */
-    void restore(int step, long seed) {
+    /** The batch size of the {@link #fitEpochs} run at this step, or -1 when there is none (fitSteps). */
+    public long epochBatchSize() {
+        return batchSize;
+    }
+
+    /** The number of examples of the {@link #fitEpochs} run at this step, or -1 when there is none (fitSteps). */
+    public long epochExamples() {
+        return examples;
+    }
+
+    /**
+     * Moves the trainer to a restored position (used by {@link Checkpoint#loadTraining}); batchSize and examples are
+     * those of the fitEpochs run that wrote it, or -1.
+     */
+    void restore(int step, long seed, long batchSize, long examples) {
         if (step < 0) throw new IllegalArgumentException("Trainer: a step must be >= 0, got " + step);
         this.step = step;
         this.seed = seed;
+        this.batchSize = batchSize;
+        this.examples = examples;
     }
 
     /** Applies {@code f} to batches of x in evaluation mode without gradients (predictions for a metric). */
