@@ -136,6 +136,21 @@ public final class GptBenchmark {
         return args[i];
     }
 
+    /**
+     * Runs the benchmark for each chosen size and prints, per size, the round-by-round times, the s/step table
+     * (median, min..max, ratio to PyTorch, GFLOP/s and % of the sgemm peak) and, unless {@code --no-profile}, the
+     * breakdowns by phase, op family and memory. {@code --help} prints the options and exits.
+     *
+     * @param args {@code --gpt 4x128|2x64|both}, {@code --rounds N} ({@code N >= 1}), {@code --steps N}
+     *     ({@code N >= 3}), {@code --threads N} ({@code N >= 1}), {@code --python PATH}, {@code --no-torch},
+     *     {@code --no-profile}
+     * @throws IllegalArgumentException for an unknown option, an option without its value, a {@code --gpt} other than
+     *     4x128, 2x64 or both, or a count below its minimum above ({@link NumberFormatException} for a count that is
+     *     not an integer)
+     * @throws IllegalStateException when the PyTorch twin's first loss differs from the engine's by more than
+     *     1e-4 relative (the two would not be training the same model)
+     * @throws IOException when the PyTorch process ends or answers with an error mid-run
+     */
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
         LeNetBenchmark.setThreads(o.threads);

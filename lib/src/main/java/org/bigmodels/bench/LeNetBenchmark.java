@@ -124,6 +124,21 @@ public final class LeNetBenchmark {
         return args[i];
     }
 
+    /**
+     * Runs the benchmark: one warm-up epoch and {@code --rounds} timed epochs per framework, alternating, then prints
+     * the s/epoch table (median, min..max, ratios to PyTorch and DL4J, GFLOP/s, % of the sgemm peak, test accuracy)
+     * and, unless {@code --no-profile}, one more engine epoch split into forward+loss, backward and SGD step.
+     * Reads MNIST from the datasets folder ({@link Mnist}). {@code --help} prints the options and exits.
+     *
+     * @param args {@code --rounds N} ({@code N >= 1}), {@code --threads N} ({@code N >= 1}), {@code --batch N}
+     *     ({@code N >= 1}), {@code --lr X} ({@code X > 0}), {@code --limit N} (examples, {@code N >= batch}; not checked
+     *     against the 60,000 MNIST has: a larger N fails in ND4J's indexing),
+     *     {@code --python PATH}, {@code --no-torch}, {@code --no-profile}
+     * @throws IllegalArgumentException for an unknown option, an option without its value, or a value out of the
+     *     ranges above ({@link NumberFormatException} for a number that does not parse)
+     * @throws org.bigmodels.data.DatasetException when MNIST is missing or damaged
+     * @throws IOException when the PyTorch process ends mid-run
+     */
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
         setThreads(o.threads);

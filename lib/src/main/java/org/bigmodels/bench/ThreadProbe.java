@@ -21,6 +21,14 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ThreadProbe {
     private ThreadProbe() {}
 
+    /**
+     * Trains LeNet-300-100 (784-300-100-10, float32) with SGD on one fixed random batch of 128 for a set time after
+     * 20 warm-up steps, and prints {@code threads=N steps_per_second=X gflops=Y direct_blas=B} (N is
+     * {@code OMP_NUM_THREADS}, or {@code unset}; GFLOP/s from {@link Flops#trainingStep(MLP, long)}).
+     *
+     * @param args optionally the measuring time in seconds (default 1.5)
+     * @throws NumberFormatException if {@code args[0]} is not a number
+     */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.5;
         INDArray x = Nd4j.rand(DataType.FLOAT, 128, 784);

@@ -78,6 +78,7 @@ public abstract class DataParallel implements GradientSync, AutoCloseable {
         return comm.rank();
     }
 
+    /** This rank's communicator, as given at construction (the caller's: {@link #close} does not close it). */
     public Communicator communicator() {
         return comm;
     }
@@ -176,6 +177,7 @@ public abstract class DataParallel implements GradientSync, AutoCloseable {
         }
     }
 
+    /** Forgets the events recorded so far (for example the warm-up steps before a timed run); thread-safe. */
     public void clearEvents() {
         events.clear();
     }

@@ -101,14 +101,17 @@ public final class ParallelWrapperTrainer {
         return new ParallelWrapperTrainer(workers, averagingFrequency, prefetch, mode);
     }
 
+    /** W, the number of worker threads (at least 1; 1 = plain {@code net.fit}). */
     public int workers() {
         return workers;
     }
 
+    /** k, the averaging frequency: parameters are averaged after every k-th round (at least 1; AVERAGING mode only). */
     public int averagingFrequency() {
         return averagingFrequency;
     }
 
+    /** The training mode: AVERAGING (the default) or SHARED_GRADIENTS. */
     public ParallelWrapper.TrainingMode mode() {
         return mode;
     }

@@ -36,6 +36,7 @@ public class Block extends Module implements Layer {
         return isTraining() && dropout > 0 ? Ops.dropout(t, dropout) : t;
     }
 
+    /** The block's attention layer ("attn"), e.g. for {@link CausalSelfAttention#lastAttentionWeights()}. */
     public CausalSelfAttention attention() {
         return attn;
     }

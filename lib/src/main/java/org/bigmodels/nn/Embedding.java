@@ -17,10 +17,17 @@ public class Embedding extends Module {
         this.weight = param("weight", Init.normal(rng, type, 0.02, vocab, dim));
     }
 
+    /**
+     * The vectors [..., dim] of integer ids [...] (any shape, any numeric type holding whole numbers), as a
+     * {@link Tensor} that records the graph ({@link Ops#embedding}).
+     *
+     * @throws IllegalArgumentException if an id is not a whole number in [0, vocab)
+     */
     public Tensor forward(INDArray ids) {
         return Ops.embedding(weight, ids);
     }
 
+    /** The table, "weight" [vocab, dim]; row i is the vector of id i. */
     public Tensor weight() {
         return weight;
     }

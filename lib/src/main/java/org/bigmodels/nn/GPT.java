@@ -60,10 +60,12 @@ public class GPT extends Module {
         return Ops.crossEntropy(forward(ids), targets);
     }
 
+    /** The configuration this model was built from. */
     public GPTConfig config() {
         return config;
     }
 
+    /** The {@code nLayer} transformer blocks, in order (unmodifiable). */
     public List<Block> blocks() {
         return Collections.unmodifiableList(blocks);
     }

@@ -45,14 +45,21 @@ public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }
 
+    /**
+     * A copy with dropout rate {@code dropout} (the probability of zeroing an activation in training).
+     *
+     * @throws IllegalArgumentException if dropout is outside [0, 1)
+     */
     public GPTConfig withDropout(double dropout) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }
 
+    /** A copy whose parameters are stored in {@code dataType} (e.g. FLOAT, DOUBLE). */
     public GPTConfig withDataType(DataType dataType) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }
 
+    /** A copy whose initial weights come from {@code seed}. */
     public GPTConfig withSeed(long seed) {
         return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, dataType, seed);
     }

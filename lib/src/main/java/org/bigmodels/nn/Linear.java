@@ -31,6 +31,7 @@ public class Linear extends Module implements Layer {
         return Ops.linear(x, weight, bias);
     }
 
+    /** The weight W [in, out]. */
     public Tensor weight() {
         return weight;
     }
@@ -40,10 +41,12 @@ public class Linear extends Module implements Layer {
         return bias;
     }
 
+    /** The number of input features (in). */
     public long in() {
         return weight.size(0);
     }
 
+    /** The number of output features (out). */
     public long out() {
         return weight.size(1);
     }

@@ -72,10 +72,12 @@ public class MLP extends Sequential {
         }
     }
 
+    /** The layer sizes, input first and output last (a copy). */
     public long[] sizes() {
         return sizes.clone();
     }
 
+    /** The activation between the Linear layers. */
     public Activation activation() {
         return activation;
     }
@@ -85,6 +87,7 @@ public class MLP extends Sequential {
         return Collections.unmodifiableList(linears);
     }
 
+    /** The element type of the parameters (and of the inputs {@link #forward(INDArray)} accepts). */
     public DataType dataType() {
         return linears.get(0).weight().dataType();
     }

@@ -126,6 +126,7 @@ public final class ModelMath {
 
     /** Bytes held during training with Adam, by part, before activations. */
     public record Memory(long weights, long gradients, long adamM, long adamV) {
+        /** The sum of the four parts, bytes. */
         public long total() {
             return weights + gradients + adamM + adamV;
         }

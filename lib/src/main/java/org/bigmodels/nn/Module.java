@@ -102,6 +102,7 @@ public abstract class Module {
         return this;
     }
 
+    /** Whether this module is in training mode (the default; dropout on), as set by {@link #train(boolean)}. */
     public boolean isTraining() {
         return training;
     }

@@ -33,6 +33,7 @@ public class Sequential extends Module implements Layer {
         return h;
     }
 
+    /** The layers in order (unmodifiable; {@link #add} appends). */
     public List<Layer> layers() {
         return Collections.unmodifiableList(layers);
     }

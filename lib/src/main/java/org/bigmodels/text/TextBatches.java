@@ -65,10 +65,12 @@ public final class TextBatches {
                 Nd4j.createFromArray(y).reshape(batchSize, blockSize));
     }
 
+    /** The number of tokens in the training head ({@code floor(trainFraction * tokens.length)}). */
     public int trainTokens() {
         return train.length;
     }
 
+    /** The number of tokens in the validation tail. */
     public int valTokens() {
         return val.length;
     }

@@ -41,18 +41,22 @@ public final class History {
         }
     }
 
+    /** The number of rows (logged steps). */
     public int size() {
         return steps.size();
     }
 
+    /** The step number of each logged row, as doubles (ready for a plot's x axis), a fresh array. */
     public double[] steps() {
         return steps.stream().mapToDouble(Integer::doubleValue).toArray();
     }
 
+    /** The training loss of each logged step (that step's minibatch loss, in the objective's units), a fresh array. */
     public double[] losses() {
         return losses.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** The training loss of the last logged step, or NaN when nothing was logged. */
     public double lastLoss() {
         return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
     }
@@ -86,6 +90,10 @@ public final class History {
         return out;
     }
 
+    /**
+     * The history as a Tablesaw table named "training history": columns step, epoch (int), loss, lr, seconds, then one
+     * column per evaluation metric (NaN where not measured), one row per logged step.
+     */
     public Table table() {
         Table t = Table.create("training history",
                 IntColumn.create("step", steps.stream().mapToInt(Integer::intValue).toArray()),

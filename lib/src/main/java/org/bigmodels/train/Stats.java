@@ -21,6 +21,7 @@ public final class Stats {
         return StatUtils.mean(check("mean", values, 1));
     }
 
+    /** {@link #mean(double...)} of a collection of numbers (a null element is rejected too). */
     public static double mean(Collection<? extends Number> values) {
         return mean(toArray(values));
     }
@@ -33,22 +34,27 @@ public final class Stats {
         return StatUtils.percentile(check("median", values, 1), 50.0);
     }
 
+    /** {@link #median(double...)} of a collection of numbers (a null element is rejected too). */
     public static double median(Collection<? extends Number> values) {
         return median(toArray(values));
     }
 
+    /** The smallest value. */
     public static double min(double... values) {
         return StatUtils.min(check("min", values, 1));
     }
 
+    /** {@link #min(double...)} of a collection of numbers (a null element is rejected too). */
     public static double min(Collection<? extends Number> values) {
         return min(toArray(values));
     }
 
+    /** The largest value. */
     public static double max(double... values) {
         return StatUtils.max(check("max", values, 1));
     }
 
+    /** {@link #max(double...)} of a collection of numbers (a null element is rejected too). */
     public static double max(Collection<? extends Number> values) {
         return max(toArray(values));
     }
@@ -58,6 +64,7 @@ public final class Stats {
         return Math.sqrt(StatUtils.variance(check("standardDeviation", values, 2)));
     }
 
+    /** {@link #standardDeviation(double...)} of a collection of numbers (a null element is rejected too). */
     public static double standardDeviation(Collection<? extends Number> values) {
         return standardDeviation(toArray(values));
     }
@@ -67,6 +74,7 @@ public final class Stats {
         return standardDeviation(values) / Math.sqrt(values.length);
     }
 
+    /** {@link #standardError(double...)} of a collection of numbers (a null element is rejected too). */
     public static double standardError(Collection<? extends Number> values) {
         return standardError(toArray(values));
     }
