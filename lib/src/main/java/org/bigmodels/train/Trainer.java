@@ -62,11 +62,38 @@ public final class Trainer {
      * update of every step (see {@link GradientSync}; data parallelism in org.bigmodels.dataparallel).
      */
     public Trainer(Module model, Optimizer optimizer, TrainConfig config, GradientSync gradientSync) {
+        if (model == null || optimizer == null || config == null) {
+            throw new IllegalArgumentException("Trainer: expected a model, an optimizer and a config, got "
+                    + (model == null ? "no model" : optimizer == null ? "no optimizer" : "no config"));
+        }
+        checkOptimizerBelongsTo(model, optimizer);
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
         this.gradientSync = gradientSync;
         this.seed = config.seed();
+    }
+
+    /**
+     * Refuses an optimizer that updates tensors the model does not own (compared by identity): typically one built
+     * for an earlier model, e.g. after re-running a notebook's model cell but not its optimizer cell. Training would
+     * then run without error while the model never changes. An optimizer over a subset of the model's parameters
+     * (frozen layers) is fine.
+     */
+    static void checkOptimizerBelongsTo(Module model, Optimizer optimizer) {
+        java.util.Set<Tensor> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        own.addAll(model.parameters());
+        List<Tensor> params = optimizer.parameters();
+        for (int i = 0; i < params.size(); i++) {
+            if (!own.contains(params.get(i))) {
+                Tensor p = params.get(i);
+                throw new IllegalArgumentException("Trainer: the optimizer's parameter #" + i
+                        + (p.name() != null ? " ('" + p.name() + "', shape " + java.util.Arrays.toString(p.shape()) + ")" : "")
+                        + " is not one of this model's parameters, so training would never change the model. Build "
+                        + "the optimizer from this model (e.g. Adam.adamW(model.parameters(), ...)); in a notebook, "
+                        + "re-run the optimizer cell after the model cell.");
+            }
+        }
     }
 
     /**
