@@ -208,7 +208,7 @@ public final class Grader {
         return b.build();
     }
 
-    /** The graded tests of a plan, sorted by id; a test whose id is malformed or names another lesson than its
+    /** The graded tests of a plan, sorted by id, then class, then declaration order in the source; a test whose id is malformed or names another lesson than its
      *  package goes to {@code misfiled} instead. */
     private static List<Entry> entries(TestPlan plan, List<String> misfiled) {
         List<Entry> list = new ArrayList<>();
@@ -235,8 +235,75 @@ public final class Grader {
                 list.add(new Entry(t.getUniqueId(), g.get().id(), lessonOf(g.get()), g.get().points(), title, where));
             }
         }
-        list.sort(Comparator.comparing((Entry e) -> idKey(e.id())).thenComparing(Entry::where));
+        Map<String, Integer> order = new ConcurrentHashMap<>();
+        for (Entry e : list) {
+            order.put(e.uniqueId(), declarationIndex(plan, e));
+        }
+        list.sort(Comparator.comparing((Entry e) -> idKey(e.id()))
+                .thenComparing(e -> e.where().substring(0, e.where().indexOf('.')))
+                .thenComparing(e -> order.get(e.uniqueId()))
+                .thenComparing(Entry::where));
         return list;
+    }
+
+    /** The graded tests live in exercises/src/test/java (the solutions module compiles the same directory). */
+    private static final String TEST_SOURCES = "exercises/src/test/java";
+
+    /** Where a test method is declared in its source file (a character offset), so the table lists the tests of an
+     *  exercise in the order their author wrote them; Integer.MAX_VALUE when the source is not found. */
+    private static int declarationIndex(TestPlan plan, Entry e) {
+        TestIdentifier t = plan.getTestIdentifier(e.uniqueId());
+        if (!(t.getSource().orElse(null) instanceof MethodSource ms)) {
+            return Integer.MAX_VALUE;
+        }
+        String source = sourceOf(ms.getJavaClass());
+        if (source == null) {
+            return Integer.MAX_VALUE;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\\bvoid\\s+" + java.util.regex.Pattern.quote(ms.getMethodName()) + "\\s*\\(").matcher(source);
+        return m.find() ? m.start() : Integer.MAX_VALUE;
+    }
+
+    private static final Map<Class<?>, String> SOURCES = new ConcurrentHashMap<>();
+
+    /** The text of a test class's source file, looked up from the notebooks directory's parent (the course root)
+     *  and upwards from the compiled class's location; null when not found. */
+    private static String sourceOf(Class<?> c) {
+        Class<?> top = c;
+        while (top.getEnclosingClass() != null) {
+            top = top.getEnclosingClass();
+        }
+        Class<?> key = top;
+        return SOURCES.computeIfAbsent(key, k -> {
+            String rel = TEST_SOURCES + "/" + k.getName().replace('.', '/') + ".java";
+            List<Path> roots = new ArrayList<>();
+            if (!NOTEBOOKS.isBlank()) {
+                roots.add(Path.of(NOTEBOOKS).toAbsolutePath().getParent());
+            }
+            try {
+                for (Path p = Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI()); p != null;
+                        p = p.getParent()) {
+                    roots.add(p);
+                }
+            } catch (Exception | LinkageError ignored) {
+                // no code source: only the notebooks' parent is tried
+            }
+            for (Path root : roots) {
+                if (root == null) {
+                    continue;
+                }
+                Path f = root.resolve(rel);
+                if (Files.isRegularFile(f)) {
+                    try {
+                        return Files.readString(f);
+                    } catch (IOException ignored) {
+                        // try the next root
+                    }
+                }
+            }
+            return "";
+        }).transform(s -> s.isEmpty() ? null : s);
     }
 
     private static Optional<Graded> graded(TestSource src) {
@@ -330,9 +397,53 @@ public final class Grader {
         return trim(t.getClass().getSimpleName() + (msg == null ? "" : ": " + msg));
     }
 
+    /** The message on one line (whitespace runs become one space), in full: the table wraps it. */
     private static String trim(String s) {
-        String line = s.replaceAll("\\s+", " ").trim();
-        return line.length() <= 110 ? line : line.substring(0, 107) + "...";
+        return s.replaceAll("\\s+", " ").trim();
+    }
+
+    /** Width of the wrapped failure message printed under a failing row, and the most lines it may take. */
+    private static final int WRAP = 100;
+    private static final int MAX_LINES = 6;
+
+    /** Splits {@code text} into lines of at most {@code width} characters at spaces (a longer word is cut). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            while (word.length() > width) {
+                if (line.length() > 0) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                lines.add(word.substring(0, width));
+                word = word.substring(width);
+            }
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    /** Prints {@code text} wrapped and indented under a table row, at most maxLines lines (the last one says
+     *  how much was left out). */
+    private static void printWrapped(PrintStream out, String indent, String text, int maxLines) {
+        List<String> lines = wrap(text, WRAP);
+        if (lines.size() > maxLines) {
+            int left = lines.size() - (maxLines - 1);
+            lines = new ArrayList<>(lines.subList(0, maxLines - 1));
+            lines.add("... (" + left + " more lines)");
+        }
+        lines.forEach(l -> out.println(indent + l));
     }
 
     private static int report(PrintStream out, Mode mode, String label, Set<String> lessons,
@@ -382,9 +493,9 @@ public final class Grader {
                 unmet++;
             }
             String result = switch (mode) {
-                case GRADE -> o.message();
-                case EXPECT_PASS -> o.passed() ? "ok" : "FAILED: " + o.message();
-                case EXPECT_FAIL -> o.passed() ? "DEFECT: passes on the stub" : "fails, as it should (" + o.message() + ")";
+                case GRADE -> o.passed() ? "ok" : "FAILED:";
+                case EXPECT_PASS -> o.passed() ? "ok" : "FAILED:";
+                case EXPECT_FAIL -> o.passed() ? "DEFECT: passes on the stub" : "fails, as it should:";
             };
             if (mode == Mode.EXPECT_FAIL && o.passed()) {
                 defects.add("test " + e.id() + " " + e.where() + " passes on the untouched stub: it cannot fail");
@@ -392,8 +503,16 @@ public final class Grader {
             if (mode == Mode.EXPECT_PASS && !o.passed()) {
                 defects.add("test " + e.id() + " " + e.where() + " fails on the solution: " + o.message());
             }
-            String title = e.title().length() <= titleWidth ? e.title() : e.title().substring(0, titleWidth - 3) + "...";
-            out.printf(fmt, e.id(), title, pts + "/" + e.points(), trim(result));
+            // A long title wraps inside its column; the first failure message is printed in full below the row.
+            List<String> title = wrap(e.title(), titleWidth);
+            out.printf(fmt, e.id(), title.get(0), pts + "/" + e.points(), result);
+            for (String more : title.subList(1, title.size())) {
+                out.println(String.format(fmt, "", more, "", "").stripTrailing());
+            }
+            if (!o.passed()) {
+                // the learner reads the whole message (it names the misconception); the stub check needs less
+                printWrapped(out, "         | ", o.message(), mode == Mode.EXPECT_FAIL ? 2 : MAX_LINES);
+            }
         }
         if (mode == Mode.GRADE) {
             if (current != null) {

@@ -156,9 +156,10 @@ public final class Value {
      * over a shared sub-graph adds the right amount.
      */
     public void backward() {
-        throw new UnsupportedOperationException("not implemented yet: Value.backward -- take the topological order;"
-                + " set the grad of every NON-leaf value to 0 (leaves keep accumulating); add 1 to this value's grad;"
-                + " then run each value's backwardStep from the last in the order to the first");
+        throw new UnsupportedOperationException("not implemented yet: Value.backward -- the chain rule applied in"
+                + " reverse topological order, so a value's grad is complete before it is passed on. Pitfall: the"
+                + " order of resets matters: leaf gradients accumulate across calls, intermediate ones must start"
+                + " from 0 on each call");
     }
 
     @Override

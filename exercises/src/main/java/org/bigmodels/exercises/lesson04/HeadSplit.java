@@ -25,10 +25,10 @@ public final class HeadSplit {
      * @throws IllegalArgumentException if x is not rank 3, H < 1, or C is not divisible by H (naming C and H)
      */
     public static INDArray split(INDArray x, int nHead) {
-        throw new UnsupportedOperationException("not implemented yet: HeadSplit.split -- first cut the channel axis"
-                + " into [H, D] (a reshape to rank 4), then bring the head axis in front of the time axis (a swap of"
-                + " two axes), and copy. Pitfall: reshaping [B, T, C] straight to [B, H, T, D] keeps the shapes right"
-                + " but mixes tokens into heads");
+        throw new UnsupportedOperationException("not implemented yet: HeadSplit.split -- [B, T, C] to [B, H, T, D]"
+                + " by the rule heads[b, h, t, d] = x[b, t, h·D + d]: a reshape only regroups the memory order, so"
+                + " think about which axes are neighbours in memory. Pitfall: reshaping [B, T, C] straight to"
+                + " [B, H, T, D] keeps the shapes right but mixes tokens into heads");
     }
 
     /**
@@ -39,8 +39,9 @@ public final class HeadSplit {
      * @throws IllegalArgumentException if heads is not rank 4
      */
     public static INDArray merge(INDArray heads) {
-        throw new UnsupportedOperationException("not implemented yet: HeadSplit.merge -- undo split in reverse order:"
-                + " swap the head and time axes back, make the result contiguous ('c' order), then join the last two"
-                + " axes. Pitfall: joining the head and channel axes before swapping back mixes tokens into channels");
+        throw new UnsupportedOperationException("not implemented yet: HeadSplit.merge -- the inverse of split,"
+                + " undoing its steps in reverse order. Pitfall: a reshape of a non-contiguous (permuted) array"
+                + " regroups the wrong elements; joining the head and channel axes too early mixes tokens into"
+                + " channels");
     }
 }
