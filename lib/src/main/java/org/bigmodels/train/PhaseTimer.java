@@ -1,5 +1,7 @@
 package org.bigmodels.train;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -9,7 +11,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Wall-clock time spent in each phase of a repeated step, e.g. a training step's forward pass (with the loss), backward
+ * Time spent in each phase of a repeated step, e.g. a training step's forward pass (with the loss), backward
  * pass and optimizer update. Each step reads the clock once at its start and once at the end of every phase, so the
  * phases of a step add up to the whole step:
  * <pre>{@code
@@ -27,14 +29,91 @@ import tech.tablesaw.api.Table;
  * }
  * timer.table("where a training step's time goes")
  * }</pre>
- * Used in 03-mlp-mnist and by {@code LeNetBenchmark}. The time is wall-clock ({@link System#nanoTime()}), so a busy
- * machine inflates it: compare shares and ratios, not absolute times.
+ * Used in 03-mlp-mnist and by {@code LeNetBenchmark}.
+ *
+ * <p>Which clock: by default {@link Clock#auto()}, the calling thread's CPU time
+ * ({@link ThreadMXBean#getCurrentThreadCpuTime()}). With ND4J at one OpenMP thread ({@code OMP_NUM_THREADS=1}, what
+ * {@code ./course setup} picks on a small machine) every kernel runs on the calling thread, so its CPU time is exactly
+ * the work of the step, and time the thread spends waiting for a core that other programs hold is not counted: the
+ * shares stay put on a busy machine, where wall time swings by 2x. With more OpenMP threads the work of a matrix
+ * product is spread over threads this one does not see, so thread CPU time would undercount it; then (and when the JVM
+ * cannot measure thread CPU time) the timer falls back to wall time ({@link System#nanoTime()}), and
+ * {@link Clock#note()} says so. Wall time is inflated by a busy machine: compare shares and ratios, not absolute
+ * times.
  */
 public final class PhaseTimer {
     /** The phases of {@link #training()}. */
     public static final List<String> TRAINING_PHASES = List.of("forward + loss", "backward", "optimizer step");
 
+    /**
+     * A clock in nanoseconds, with a name and a note on what it measures (printed by lessons beside their timings).
+     *
+     * @param name  short name, e.g. "thread CPU time" or "wall time"
+     * @param note  why this clock was chosen, one sentence
+     * @param nanos the reading in nanoseconds; only differences between readings mean something
+     */
+    public record Clock(String name, String note, LongSupplier nanos) {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+        /** Wall time, {@link System#nanoTime()}. */
+        public static Clock wall() {
+            return new Clock("wall time", "wall time: includes the time the thread waited for a core", System::nanoTime);
+        }
+
+        /**
+         * The calling thread's CPU time, {@link ThreadMXBean#getCurrentThreadCpuTime()}: counts only work done on this
+         * thread (all of ND4J's work when it runs at one OpenMP thread).
+         *
+         * @throws UnsupportedOperationException if this JVM cannot measure thread CPU time
+         */
+        public static Clock threadCpu() {
+            if (!THREADS.isCurrentThreadCpuTimeSupported()) {
+                throw new UnsupportedOperationException("PhaseTimer: this JVM cannot measure thread CPU time; use Clock.wall()");
+            }
+            if (!THREADS.isThreadCpuTimeEnabled()) THREADS.setThreadCpuTimeEnabled(true);
+            return new Clock("thread CPU time", "thread CPU time: ND4J runs at 1 OpenMP thread, so all its work is on "
+                    + "this thread, and waiting for a busy core is not counted", THREADS::getCurrentThreadCpuTime);
+        }
+
+        /**
+         * Thread CPU time when it measures the whole step, else wall time: see {@link #choose}, applied to this
+         * process's {@code OMP_NUM_THREADS}, the JVM's support for thread CPU time and its number of processors.
+         */
+        public static Clock auto() {
+            boolean cpu = choose(System.getenv("OMP_NUM_THREADS"), THREADS.isCurrentThreadCpuTimeSupported(),
+                    Runtime.getRuntime().availableProcessors());
+            if (cpu) return threadCpu();
+            Clock w = wall();
+            String why = !THREADS.isCurrentThreadCpuTimeSupported() ? "this JVM cannot measure thread CPU time"
+                    : "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
+                            + ", so ND4J's work is spread over threads that this thread's CPU time would miss";
+            return new Clock(w.name(), "wall time, because " + why + "; a busy machine inflates it", w.nanos());
+        }
+
+        /**
+         * The rule of {@link #auto()}: thread CPU time only if the JVM supports it and ND4J runs one OpenMP thread
+         * ({@code OMP_NUM_THREADS} is 1, or unset on a one-processor machine).
+         *
+         * @param ompNumThreads the value of {@code OMP_NUM_THREADS}, or null when unset
+         */
+        public static boolean choose(String ompNumThreads, boolean cpuTimeSupported, int processors) {
+            if (!cpuTimeSupported) return false;
+            if (ompNumThreads == null || ompNumThreads.isBlank()) return processors == 1;
+            try {
+                return Integer.parseInt(ompNumThreads.trim()) == 1;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        /** The current reading in nanoseconds. */
+        public long read() {
+            return nanos.getAsLong();
+        }
+    }
+
     private final List<String> phases;
+    private final Clock clockInfo;
     private final LongSupplier clock;
     private final long[] nanos;
     private int steps;
@@ -42,28 +121,49 @@ public final class PhaseTimer {
     private long last;
 
     /**
-     * A timer for steps made of the named phases, in order.
+     * A timer for steps made of the named phases, in order, on the clock {@link Clock#auto()} (thread CPU time at one
+     * OpenMP thread, else wall time).
      *
      * @throws IllegalArgumentException if there is no phase or two phases share a name
      */
     public PhaseTimer(String... phases) {
-        this(System::nanoTime, phases);
+        this(Clock.auto(), phases);
     }
 
-    /** The same with a clock in nanoseconds (tests use a fake one). */
+    /** The same with a bare clock in nanoseconds (tests use a fake one). */
     public PhaseTimer(LongSupplier clockNanos, String... phases) {
+        this(new Clock("custom clock", "a clock given by the caller", clockNanos), phases);
+    }
+
+    /**
+     * The same on the given clock.
+     *
+     * @throws IllegalArgumentException if there is no phase or two phases share a name
+     */
+    public PhaseTimer(Clock clock, String... phases) {
         if (phases.length == 0 || new HashSet<>(Arrays.asList(phases)).size() != phases.length) {
             throw new IllegalArgumentException("PhaseTimer: expected at least one phase, all names distinct, got "
                     + Arrays.toString(phases));
         }
         this.phases = List.of(phases);
-        this.clock = clockNanos;
+        this.clockInfo = clock;
+        this.clock = clock.nanos();
         this.nanos = new long[phases.length];
     }
 
-    /** A timer for the three phases of a training step: {@link #TRAINING_PHASES}. */
+    /** A timer for the three phases of a training step: {@link #TRAINING_PHASES}, on {@link Clock#auto()}. */
     public static PhaseTimer training() {
         return new PhaseTimer(TRAINING_PHASES.toArray(new String[0]));
+    }
+
+    /** The same on the given clock. */
+    public static PhaseTimer training(Clock clock) {
+        return new PhaseTimer(clock, TRAINING_PHASES.toArray(new String[0]));
+    }
+
+    /** The clock this timer reads (its name and note say what the times mean). */
+    public Clock clock() {
+        return clockInfo;
     }
 
     /**
@@ -111,6 +211,7 @@ public final class PhaseTimer {
         return steps;
     }
 
+    /** The phase names, in order. */
     public List<String> phases() {
         return phases;
     }
@@ -166,7 +267,7 @@ public final class PhaseTimer {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("PhaseTimer[" + steps + " steps");
+        StringBuilder s = new StringBuilder("PhaseTimer[" + clockInfo.name() + ", " + steps + " steps");
         for (String p : phases) s.append(String.format(java.util.Locale.ROOT, ", %s %.3f s", p, seconds(p)));
         return s.append(']').toString();
     }

@@ -1,7 +1,9 @@
 package org.bigmodels.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -62,5 +64,39 @@ class PhaseTimerTest {
         assertThrows(IllegalArgumentException.class, () -> new PhaseTimer("a", "a"));
         assertThrows(IllegalArgumentException.class, () -> new PhaseTimer());
         assertEquals(PhaseTimer.TRAINING_PHASES, PhaseTimer.training().phases());
+    }
+
+    @Test
+    void aNamedClockIsReadAndReported() {
+        PhaseTimer.Clock fake = new PhaseTimer.Clock("fake", "scripted", script(5, 12, 20));
+        PhaseTimer t = PhaseTimer.training(fake);
+        assertEquals("fake", t.clock().name());
+        t.startStep();
+        t.endPhase();
+        t.endPhase();
+        assertThrows(IndexOutOfBoundsException.class, t::endPhase, "the fake clock holds 3 readings: one more is read");
+        assertEquals(7 / 1e9, t.seconds("forward + loss"), 1e-18);
+        assertEquals(8 / 1e9, t.seconds("backward"), 1e-18);
+    }
+
+    @Test
+    void threadCpuTimeOnlyAtOneOpenMpThread() {
+        assertTrue(PhaseTimer.Clock.choose("1", true, 2));
+        assertTrue(PhaseTimer.Clock.choose(" 1 ", true, 8));
+        assertFalse(PhaseTimer.Clock.choose("2", true, 2), "work on other OpenMP threads is missed by thread CPU time");
+        assertFalse(PhaseTimer.Clock.choose("1", false, 2), "no CPU time support: wall time");
+        assertFalse(PhaseTimer.Clock.choose(null, true, 2), "unset on 2 cores: OpenMP uses both");
+        assertTrue(PhaseTimer.Clock.choose(null, true, 1));
+        assertFalse(PhaseTimer.Clock.choose("many", true, 1));
+    }
+
+    @Test
+    void threadCpuClockDoesNotCountSleeping() throws InterruptedException {
+        PhaseTimer.Clock cpu = PhaseTimer.Clock.threadCpu();
+        long c0 = cpu.read(), w0 = System.nanoTime();
+        Thread.sleep(200);
+        long cpuNs = cpu.read() - c0, wallNs = System.nanoTime() - w0;
+        assertTrue(wallNs >= 190_000_000L, "slept " + wallNs + " ns");
+        assertTrue(cpuNs < 100_000_000L, "a sleeping thread used " + cpuNs + " ns of CPU: this is not CPU time");
     }
 }
