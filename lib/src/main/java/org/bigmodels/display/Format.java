@@ -148,6 +148,19 @@ public final class Format {
      * @return one string per value, in order
      */
     public static String[] column(double[] values) {
+        return column(values, COLUMN_DIGITS);
+    }
+
+    /**
+     * {@link #column(double[])} with {@code digits} significant digits for the typical value of a fixed-decimal
+     * column (e.g. 3 for the cells of a heat map).
+     *
+     * @throws IllegalArgumentException if {@code digits < 1}
+     */
+    public static String[] column(double[] values, int digits) {
+        if (digits < 1) {
+            throw new IllegalArgumentException("Format.column: digits must be at least 1, got " + digits);
+        }
         String[] out = new String[values.length];
         double[] magnitudes = java.util.Arrays.stream(values).filter(v -> Double.isFinite(v) && v != 0)
                 .map(Math::abs).sorted().toArray();
@@ -159,7 +172,7 @@ public final class Format {
         if (!sci && !whole && magnitudes.length > 0) {
             double typical = magnitudes[(magnitudes.length - 1) / 2];
             int exponent = (int) Math.floor(Math.log10(typical));
-            decimals = Math.max(0, Math.min(8, COLUMN_DIGITS - 1 - exponent));
+            decimals = Math.max(0, Math.min(8, digits - 1 - exponent));
         }
         for (int i = 0; i < values.length; i++) {
             double v = values[i];

@@ -326,14 +326,7 @@ public final class Plots {
                     + (classes == null ? "null" : String.valueOf(classes.length)) + ".");
         }
         double[][] shown = rowFractions ? ConfusionMatrix.rowFractions(counts) : ConfusionMatrix.asDoubles(counts);
-        // one format for every cell: fractions as percent with one decimal (0.3%), counts as integers (1,234)
-        String[][] text = new String[k][k];
-        for (int t = 0; t < k; t++) {
-            for (int p = 0; p < k; p++) {
-                text[t][p] = rowFractions ? (Double.isNaN(shown[t][p]) ? "" : Format.percent(shown[t][p], 1))
-                        : Format.integer(counts[t][p]);
-            }
-        }
+        String[][] text = confusionTexts(counts, rowFractions);
         double[][] colours = maskDiagonal ? ConfusionMatrix.maskDiagonal(shown) : shown;
         String scale = (rowFractions ? "fraction of the true class" : "count")
                 + (maskDiagonal ? " (diagonal masked)" : "");
@@ -658,6 +651,20 @@ public final class Plots {
     }
 
     /** A cell's annotation: whole numbers with separators, others with 2 significant digits, masked cells blank. */
+    /** Confusion-matrix cell labels in one format: row fractions as percent with one decimal ({@code 0.3%}), counts as integers. */
+    static String[][] confusionTexts(int[][] counts, boolean rowFractions) {
+        int k = counts.length;
+        double[][] fractions = rowFractions ? ConfusionMatrix.rowFractions(counts) : null;
+        String[][] text = new String[k][k];
+        for (int t = 0; t < k; t++) {
+            for (int p = 0; p < k; p++) {
+                text[t][p] = !rowFractions ? Format.integer(counts[t][p])
+                        : Double.isNaN(fractions[t][p]) ? "" : Format.percent(fractions[t][p], 1);
+            }
+        }
+        return text;
+    }
+
     static String cellText(double v) {
         return cellTexts(new double[][]{{v}})[0][0];
     }
@@ -675,7 +682,7 @@ public final class Plots {
                 flat[i++] = v;
             }
         }
-        String[] formatted = Format.column(flat);
+        String[] formatted = Format.column(flat, 3);
         String[][] text = new String[values.length][];
         i = 0;
         for (int r = 0; r < values.length; r++) {
