@@ -141,7 +141,8 @@ public final class Format {
      *       ({@code 7.12e5}, {@code 1.08e12});</li>
      *   <li>otherwise the same number of decimals in every cell, chosen so that the column's median non-zero
      *       magnitude gets {@link #COLUMN_DIGITS} significant digits ({@code 0.8270}, {@code 0.8271};
-     *       {@code 9.90}, {@code 22.81}).</li>
+     *       {@code 9.90}, {@code 22.81}), but no more decimals than the shortest exact writing of any value needs
+     *       (measurements 5.1 and 0.2 stay {@code 5.1}, {@code 0.2}).</li>
      * </ul>
      * NaN and infinities as in {@link #sig}.
      *
@@ -173,6 +174,14 @@ public final class Format {
             double typical = magnitudes[(magnitudes.length - 1) / 2];
             int exponent = (int) Math.floor(Math.log10(typical));
             decimals = Math.max(0, Math.min(8, digits - 1 - exponent));
+            // no zeros the data does not have: measurements given to 1 decimal (5.1 cm) stay at 1 decimal
+            int needed = 0;
+            for (double v : values) {
+                if (Double.isFinite(v)) {
+                    needed = Math.max(needed, new BigDecimal(Double.toString(v)).stripTrailingZeros().scale());
+                }
+            }
+            decimals = Math.min(decimals, needed);
         }
         for (int i = 0; i < values.length; i++) {
             double v = values[i];

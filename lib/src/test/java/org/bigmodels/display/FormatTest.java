@@ -104,7 +104,10 @@ class FormatTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"2.06e-9", "6.93e-1", "0"},
                 Format.column(new double[]{2.061e-9, 0.6931, 0}));
 
-        assertEquals("1.500", Format.column(new double[]{Double.NaN, 1.5})[1]);
+        assertEquals("1.5", Format.column(new double[]{Double.NaN, 1.5})[1]);
+        assertEquals("NaN", Format.column(new double[]{Double.NaN, 1.5})[0]);
+        // data given to one decimal keeps one decimal, not 4 significant digits
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"5.1", "0.2", "4.0"}, Format.column(new double[]{5.1, 0.2, 4.0}));
         assertEquals("1,234.50", Format.fixed(1234.5, 2));
         assertEquals("1.08e12", Format.scientific(1.077e12, 3));
         assertEquals("-7.12e5", Format.scientific(-712326, 3));
