@@ -432,7 +432,8 @@ public final class Plots {
         chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
         chart.getStyler().setXAxisDecimalPattern(LOG_PATTERN);
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setXAxisLogarithmicDecadeOnly(true); // grid lines at 1, 10, 100 only: no grey band
+        chart.getStyler().setXAxisLogarithmicDecadeOnly(true); // labels at 1, 10, 100 only
+        logPaper(chart);
         return chart;
     }
 
@@ -450,6 +451,7 @@ public final class Plots {
         chart.getStyler().setYAxisDecimalPattern(LOG_PATTERN);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmicDecadeOnly(true);
+        logPaper(chart);
         return chart;
     }
 
@@ -604,6 +606,17 @@ public final class Plots {
         }
         return (max > 0 && max < 1e-6) || max >= 1e9 ? "0.##E0" : "#,##0.########";
     }
+
+    /**
+     * XChart draws a grid line at every minor tick of a log axis (2, 3, ..., 9 per decade); in its default dashed grey
+     * they merge into a grey band. Thin solid very light lines read as log paper instead.
+     */
+    private static void logPaper(XYChart chart) {
+        chart.getStyler().setPlotGridLinesStroke(new java.awt.BasicStroke(1f));
+        chart.getStyler().setPlotGridLinesColor(LOG_GRID);
+    }
+
+    static final Color LOG_GRID = new Color(0xEEEEEE);
 
     private static AxesChartStyler axes(Chart<?, ?> chart, String method) {
         if (chart.getStyler() instanceof AxesChartStyler styler) {

@@ -179,6 +179,8 @@ class PlotsTest {
         XYChart chart = Plots.logX(Plots.curves("Loss by learning rate", "learning rate", "loss (nats)",
                 Map.of("loss", new double[]{2.1, 1.9, 2.4}), new double[]{1e-4, 3e-4, 1e-3}));
         assertTrue(chart.getStyler().isXAxisLogarithmic());
+        assertTrue(chart.getStyler().isXAxisLogarithmicDecadeOnly(), "labels at decades only");
+        assertEquals(Plots.LOG_GRID, chart.getStyler().getPlotGridLinesColor(), "light solid grid on a log chart");
         // XChart draws an axis linear whenever it has a formatting function, so a log axis must have none
         assertEquals(null, chart.getStyler().getxAxisTickLabelsFormattingFunction());
         assertEquals("1E-5", new java.text.DecimalFormat(Plots.LOG_PATTERN,
@@ -187,7 +189,13 @@ class PlotsTest {
         assertThrows(IllegalArgumentException.class, () -> Plots.xTickFormat(chart, Format::tick));
         Plots.logY(chart);
         assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertTrue(chart.getStyler().isYAxisLogarithmicDecadeOnly(), "labels at decades only");
         assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
+        if (System.getProperty("plots.demo") != null) {
+            double[] x = new double[40], y = new double[40];
+            for (int i = 0; i < 40; i++) { x[i] = Math.pow(10, -10 + i * 0.25); y[i] = Math.pow(10, -8 + i * 0.2); }
+            Plots.save(Plots.logY(Plots.logX(Plots.curves("demo", "x (units)", "y (units)", Map.of("y", y), x))), Path.of(System.getProperty("plots.demo")));
+        }
         XYChart zero = Plots.curves("t", "step", "loss", Map.of("loss", new double[]{1, 0}), new double[]{0, 1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.logX(zero));
         assertTrue(e.getMessage().contains("series 'loss' has x[0] = 0.0"), e.getMessage());
