@@ -191,11 +191,6 @@ class PlotsTest {
         assertTrue(chart.getStyler().isYAxisLogarithmic());
         assertTrue(chart.getStyler().isYAxisLogarithmicDecadeOnly(), "labels at decades only");
         assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
-        if (System.getProperty("plots.demo") != null) {
-            double[] x = new double[40], y = new double[40];
-            for (int i = 0; i < 40; i++) { x[i] = Math.pow(10, -10 + i * 0.25); y[i] = Math.pow(10, -8 + i * 0.2); }
-            Plots.save(Plots.logY(Plots.logX(Plots.curves("demo", "x (units)", "y (units)", Map.of("y", y), x))), Path.of(System.getProperty("plots.demo")));
-        }
         XYChart zero = Plots.curves("t", "step", "loss", Map.of("loss", new double[]{1, 0}), new double[]{0, 1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.logX(zero));
         assertTrue(e.getMessage().contains("series 'loss' has x[0] = 0.0"), e.getMessage());
