@@ -35,13 +35,25 @@ public final class Format {
     }
 
     /**
-     * {@code x} with {@code digits} significant digits, trailing zeros removed, thousands separators; digits left
-     * of the decimal point are never rounded away ({@code sig(12345.678, 3)} is {@code "12,346"}).
-     * Scientific notation below 1e-3 and from 1e9 on: {@code sig(0.000312, 2)} is {@code "3.1e-4"}.
+     * {@code x} with {@code digits} significant digits, like C's {@code %.4g}: significant trailing zeros are kept
+     * ({@code sig(Math.log(10), 4)} is {@code "2.303"}, {@code sig(2.3, 4)} is {@code "2.300"}), except that a
+     * value that is exactly a whole number prints without decimals ({@code sig(6.0, 6)} is {@code "6"}). Digits left
+     * of the decimal point are never rounded away ({@code sig(12345.678, 3)} is {@code "12,346"}); thousands
+     * separators. Scientific notation below 1e-3 and from 1e9 on, the mantissa keeping {@code digits} digits:
+     * {@code sig(0.000312, 2)} is {@code "3.1e-4"}, {@code sig(1e-4, 3)} is {@code "1.00e-4"}.
      *
      * @throws IllegalArgumentException if {@code digits < 1}
      */
     public static String sig(double x, int digits) {
+        return sig(x, digits, false);
+    }
+
+    /** {@link #sig} without trailing zeros ({@code "2.3"}), for tick labels, byte counts and durations. */
+    static String sigStripped(double x, int digits) {
+        return sig(x, digits, true);
+    }
+
+    private static String sig(double x, int digits, boolean strip) {
         if (digits < 1) {
             throw new IllegalArgumentException("Format.sig: digits must be at least 1, got " + digits);
         }
@@ -54,23 +66,136 @@ public final class Format {
         if (x == 0) {
             return "0";
         }
-        double a = Math.abs(x);
         BigDecimal rounded = new BigDecimal(x).round(new MathContext(digits, RoundingMode.HALF_EVEN));
         double r = Math.abs(rounded.doubleValue());
         if (r < 1e-3 || r >= 1e9) {
-            return scientific(rounded.stripTrailingZeros());
+            return scientific(strip ? rounded.stripTrailingZeros() : rounded);
         }
-        if (a >= 1) {
-            // keep every integer digit, and at most (digits - integer digits) decimals
-            int intDigits = (int) Math.floor(Math.log10(a)) + 1;
-            int decimals = Math.max(0, digits - intDigits);
-            rounded = new BigDecimal(x).setScale(decimals, RoundingMode.HALF_EVEN);
+        if (x == Math.rint(x)) {
+            return integer((long) x);
         }
-        rounded = rounded.stripTrailingZeros();
-        int scale = Math.max(0, rounded.scale());
-        DecimalFormat f = new DecimalFormat(scale == 0 ? "#,##0" : "#,##0." + "0".repeat(scale), SYMBOLS);
+        // decimals so that `digits` digits are significant, but never fewer than 0 (integer digits are kept)
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        int decimals = Math.max(0, digits - 1 - exponent);
+        rounded = new BigDecimal(x).setScale(decimals, RoundingMode.HALF_EVEN);
+        if (strip) {
+            rounded = rounded.stripTrailingZeros();
+        }
+        return fixed(rounded, Math.max(0, rounded.scale()));
+    }
+
+    /**
+     * {@code x} with exactly {@code decimals} decimals and thousands separators: {@code fixed(1234.5, 2)} is
+     * {@code "1,234.50"}. NaN and infinities as in {@link #sig}.
+     *
+     * @throws IllegalArgumentException if {@code decimals} is negative
+     */
+    public static String fixed(double x, int decimals) {
+        if (decimals < 0) {
+            throw new IllegalArgumentException("Format.fixed: decimals must be 0 or more, got " + decimals);
+        }
+        if (!Double.isFinite(x)) {
+            return sig(x, 1);
+        }
+        return fixed(new BigDecimal(x).setScale(decimals, RoundingMode.HALF_EVEN), decimals);
+    }
+
+    private static String fixed(BigDecimal v, int decimals) {
+        DecimalFormat f = new DecimalFormat(decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals), SYMBOLS);
         f.setRoundingMode(RoundingMode.HALF_EVEN);
-        return f.format(rounded);
+        return f.format(v);
+    }
+
+    /**
+     * {@code x} in scientific notation with {@code digits} significant digits in the mantissa, zeros kept:
+     * {@code scientific(1.077e12, 3)} is {@code "1.08e12"}, {@code scientific(712326, 3)} is {@code "7.12e5"}.
+     *
+     * @throws IllegalArgumentException if {@code digits < 1}
+     */
+    public static String scientific(double x, int digits) {
+        if (digits < 1) {
+            throw new IllegalArgumentException("Format.scientific: digits must be at least 1, got " + digits);
+        }
+        if (!Double.isFinite(x)) {
+            return sig(x, 1);
+        }
+        if (x == 0) {
+            return "0";
+        }
+        return scientific(new BigDecimal(x).round(new MathContext(digits, RoundingMode.HALF_EVEN)));
+    }
+
+    /** Significant digits of the typical value of a fixed-decimal column in {@link #column}. */
+    public static final int COLUMN_DIGITS = 4;
+    /** Largest ratio of largest to smallest non-zero magnitude that {@link #column} writes with fixed decimals. */
+    public static final double COLUMN_SPAN = 1e4;
+
+    /**
+     * One format for a whole column of numbers (a table column, the cells of a heat map), so the cells line up and
+     * compare at a glance:
+     * <ul>
+     *   <li>every finite value a whole number below 10<sup>9</sup>: integers with thousands separators
+     *       ({@code 1,234,567});</li>
+     *   <li>the largest magnitude from 10<sup>9</sup> up or below 10<sup>-3</sup>, or the non-zero magnitudes
+     *       spanning {@link #COLUMN_SPAN} or more: scientific with 3 significant digits for every cell
+     *       ({@code 7.12e5}, {@code 1.08e12});</li>
+     *   <li>otherwise the same number of decimals in every cell, chosen so that the column's median non-zero
+     *       magnitude gets {@link #COLUMN_DIGITS} significant digits ({@code 0.8270}, {@code 0.8271};
+     *       {@code 9.90}, {@code 22.81}), but no more decimals than the shortest exact writing of any value needs
+     *       (measurements 5.1 and 0.2 stay {@code 5.1}, {@code 0.2}).</li>
+     * </ul>
+     * NaN and infinities as in {@link #sig}.
+     *
+     * @return one string per value, in order
+     */
+    public static String[] column(double[] values) {
+        return column(values, COLUMN_DIGITS);
+    }
+
+    /**
+     * {@link #column(double[])} with {@code digits} significant digits for the typical value of a fixed-decimal
+     * column (e.g. 3 for the cells of a heat map).
+     *
+     * @throws IllegalArgumentException if {@code digits < 1}
+     */
+    public static String[] column(double[] values, int digits) {
+        if (digits < 1) {
+            throw new IllegalArgumentException("Format.column: digits must be at least 1, got " + digits);
+        }
+        String[] out = new String[values.length];
+        double[] magnitudes = java.util.Arrays.stream(values).filter(v -> Double.isFinite(v) && v != 0)
+                .map(Math::abs).sorted().toArray();
+        boolean whole = java.util.Arrays.stream(values).filter(Double::isFinite).allMatch(v -> v == Math.rint(v));
+        double max = magnitudes.length == 0 ? 0 : magnitudes[magnitudes.length - 1];
+        double min = magnitudes.length == 0 ? 0 : magnitudes[0];
+        boolean sci = max >= 1e9 || (max > 0 && max < 1e-3) || (max > 0 && max / min >= COLUMN_SPAN && !whole);
+        int decimals = 0;
+        if (!sci && !whole && magnitudes.length > 0) {
+            double typical = magnitudes[(magnitudes.length - 1) / 2];
+            int exponent = (int) Math.floor(Math.log10(typical));
+            decimals = Math.max(0, Math.min(8, digits - 1 - exponent));
+            // no zeros the data does not have: measurements given to 1 decimal (5.1 cm) stay at 1 decimal
+            int needed = 0;
+            for (double v : values) {
+                if (Double.isFinite(v)) {
+                    needed = Math.max(needed, new BigDecimal(Double.toString(v)).stripTrailingZeros().scale());
+                }
+            }
+            decimals = Math.min(decimals, needed);
+        }
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (!Double.isFinite(v)) {
+                out[i] = sig(v, 1);
+            } else if (sci) {
+                out[i] = scientific(v, 3);
+            } else if (whole) {
+                out[i] = integer((long) v);
+            } else {
+                out[i] = fixed(v, decimals);
+            }
+        }
+        return out;
     }
 
     /** {@code x} with {@link #DIGITS} significant digits: {@code number(0.123456)} is {@code "0.123"}. */
@@ -84,7 +209,7 @@ public final class Format {
      * reads {@code "3e-4"}. The default of every chart made by {@link Plots}.
      */
     public static String tick(double x) {
-        return sig(x, TICK_DIGITS);
+        return sigStripped(x, TICK_DIGITS);
     }
 
     /** A whole number with thousands separators: {@code integer(1234567)} is {@code "1,234,567"}. */
@@ -111,7 +236,7 @@ public final class Format {
             v /= 1000;
             u++;
         }
-        return (u == 0 ? integer(Math.round(v)) : sig(v, DIGITS)) + " " + units[u];
+        return (u == 0 ? integer(Math.round(v)) : sigStripped(v, DIGITS)) + " " + units[u];
     }
 
     /**
@@ -135,7 +260,7 @@ public final class Format {
             while (u < units.length - 1 && roundSig(seconds / scale[u], DIGITS) >= 1000) {
                 u++;
             }
-            return sig(seconds / scale[u], DIGITS) + " " + units[u];
+            return sigStripped(seconds / scale[u], DIGITS) + " " + units[u];
         }
         long s = Math.round(seconds);
         if (s < 3600) {
@@ -172,10 +297,10 @@ public final class Format {
         return x == 0 ? 0 : new BigDecimal(x).round(new MathContext(digits, RoundingMode.HALF_EVEN)).doubleValue();
     }
 
-    /** {@code 3e-4}, {@code -1.25e9}: mantissa without trailing zeros, exponent without sign padding. */
+    /** {@code 3e-4}, {@code -1.25e9}, {@code 1.00e-4}: the mantissa keeps {@code v}'s digits, exponent unpadded. */
     private static String scientific(BigDecimal v) {
         int exponent = v.precision() - v.scale() - 1;
-        BigDecimal mantissa = v.movePointLeft(exponent).stripTrailingZeros();
+        BigDecimal mantissa = v.movePointLeft(exponent);
         return mantissa.toPlainString() + "e" + exponent;
     }
 }

@@ -31,8 +31,8 @@ public final class Heatmap {
     /** The colour of a masked ({@code NaN}) cell. */
     public static final Color MASKED = new Color(0xE6E6E6);
 
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
-    private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    private static final Font TITLE = XChartFonts.TITLE;
+    private static final Font TEXT = XChartFonts.TEXT;
     private static final int GRID = 560;
     private static final int BAR_W = 18;
 

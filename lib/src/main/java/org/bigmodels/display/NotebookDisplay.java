@@ -34,7 +34,7 @@ public final class NotebookDisplay implements DisplayProvider {
                 new Renderer(Table.class, "text/html", o -> {
                     Table table = (Table) o;
                     DisplayData dd = DisplayData.fromHtml(Html.table(table));
-                    dd.putText(table.first(Html.MAX_ROWS).print());
+                    dd.putText(Html.tableText(table));
                     return dd;
                 }),
                 new Renderer(INDArray.class, "text/html", o -> {

@@ -107,6 +107,118 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * A scatter chart: one group of points per entry, drawn as markers without lines, each group in its own
+     * colour, with a legend when there are several groups (e.g. the three Iris species).
+     *
+     * @param points {@code points.get(name) = {xs, ys}}, two arrays of the same length; iteration order of the map
+     *               is the legend's order (pass a LinkedHashMap)
+     * @throws IllegalArgumentException on a missing title or axis label, no groups, a group that is not two arrays
+     *                                  of equal length, or a non-finite coordinate
+     */
+    public static XYChart scatter(String title, String xLabel, String yLabel, Map<String, double[][]> points) {
+        requireText(title, "title");
+        requireText(xLabel, "x-axis label");
+        requireText(yLabel, "y-axis label");
+        if (points == null || points.isEmpty()) {
+            throw new IllegalArgumentException("scatter: no points given; pass e.g. Map.of(\"setosa\", new double[][]{xs, ys}).");
+        }
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLocale(java.util.Locale.ROOT);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(7);
+        chart.getStyler().setLegendVisible(points.size() > 1);
+        List<double[]> allX = new ArrayList<>();
+        List<double[]> allY = new ArrayList<>();
+        for (var entry : points.entrySet()) {
+            double[][] xy = entry.getValue();
+            if (xy == null || xy.length != 2 || xy[0] == null || xy[1] == null || xy[0].length != xy[1].length
+                    || xy[0].length == 0) {
+                throw new IllegalArgumentException("scatter: group '" + entry.getKey() + "' must be {xs, ys}, two "
+                        + "non-empty arrays of the same length; got " + describe(xy) + ".");
+            }
+            for (double[] axis : xy) {
+                for (double v : axis) {
+                    if (!Double.isFinite(v)) {
+                        throw new IllegalArgumentException("scatter: group '" + entry.getKey() + "' has a non-finite coordinate " + v + ".");
+                    }
+                }
+            }
+            chart.addSeries(entry.getKey(), xy[0], xy[1]);
+            allX.add(xy[0]);
+            allY.add(xy[1]);
+        }
+        chart.getStyler().setXAxisDecimalPattern(axisPattern(allX.toArray(new double[0][])));
+        chart.getStyler().setYAxisDecimalPattern(axisPattern(allY.toArray(new double[0][])));
+        return chart;
+    }
+
+    private static String describe(double[][] xy) {
+        if (xy == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder(xy.length + " arrays");
+        if (xy.length == 2 && xy[0] != null && xy[1] != null) {
+            sb.append(" of lengths ").append(xy[0].length).append(" and ").append(xy[1].length);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@link #curves} with an error bar on every point: {@code errors.get(name)[i]} is drawn as y[i] &plusmn;
+     * errors[i] (e.g. one standard deviation over repeats, or a binomial standard error), in the series' colour.
+     *
+     * @param errors    one array per series of {@code seriesY}, same keys, same length as {@code x}, values &ge; 0
+     * @param yFromZero start the y axis at 0 (for errors, rates and other quantities whose zero matters)
+     * @throws IllegalArgumentException as {@link #curves}, or when a series has no errors, errors of another length,
+     *                                  or a negative / non-finite error
+     */
+    public static XYChart curvesWithErrors(String title, String xLabel, String yLabel, Map<String, double[]> seriesY,
+                                           Map<String, double[]> errors, double[] x, boolean yFromZero) {
+        XYChart chart = curves(title, xLabel, yLabel, seriesY, x);
+        if (errors == null) {
+            throw new IllegalArgumentException("curvesWithErrors: errors is null; pass one array of ± errors per series.");
+        }
+        for (var entry : seriesY.entrySet()) {
+            double[] e = errors.get(entry.getKey());
+            if (e == null || e.length != x.length) {
+                throw new IllegalArgumentException("curvesWithErrors: series '" + entry.getKey() + "' needs "
+                        + x.length + " errors (one per x), got " + (e == null ? "none" : String.valueOf(e.length)) + ".");
+            }
+            for (double v : e) {
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException("curvesWithErrors: series '" + entry.getKey()
+                            + "' has error " + v + "; errors are half-widths, finite and >= 0.");
+                }
+            }
+            chart.updateXYSeries(entry.getKey(), x, entry.getValue(), e);
+        }
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        if (yFromZero) {
+            chart.getStyler().setYAxisMin(0.0);
+        }
+        // the axis must make room for the bars: widen the hidden tick guard (if any) to y ± error
+        XYSeries guard = chart.getSeriesMap().get(TICK_GUARD);
+        if (guard != null) {
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (var entry : seriesY.entrySet()) {
+                double[] y = entry.getValue();
+                double[] e = errors.get(entry.getKey());
+                for (int i = 0; i < y.length; i++) {
+                    if (Double.isFinite(y[i])) {
+                        lo = Math.min(lo, y[i] - e[i]);
+                        hi = Math.max(hi, y[i] + e[i]);
+                    }
+                }
+            }
+            double[] gx = guard.getXData();
+            double low = yFromZero ? Math.max(0, lo) : lo;
+            chart.updateXYSeries(TICK_GUARD, gx, new double[]{low, hi, low}, null);
+        }
+        return chart;
+    }
+
     /** Counts of {@code values} in {@code bins} equal-width bins between their minimum and maximum; y is "count". */
     public static XYChart histogram(String title, String xLabel, double[] values, int bins) {
         requireText(title, "title");
@@ -181,16 +293,7 @@ public final class Plots {
         requireText(yLabel, "y-axis label");
         requireText(scaleLabel, "colour-scale label");
         checkMatrix(values, xTicks, yTicks);
-        String[][] text = null;
-        if (annotate) {
-            text = new String[values.length][];
-            for (int r = 0; r < values.length; r++) {
-                text[r] = new String[values[r].length];
-                for (int c = 0; c < values[r].length; c++) {
-                    text[r][c] = cellText(values[r][c]);
-                }
-            }
-        }
+        String[][] text = annotate ? cellTexts(values) : null;
         return Heatmap.draw(title, xLabel, yLabel, scaleLabel, values, text, xTicks, yTicks);
     }
 
@@ -223,12 +326,7 @@ public final class Plots {
                     + (classes == null ? "null" : String.valueOf(classes.length)) + ".");
         }
         double[][] shown = rowFractions ? ConfusionMatrix.rowFractions(counts) : ConfusionMatrix.asDoubles(counts);
-        String[][] text = new String[k][k];
-        for (int t = 0; t < k; t++) {
-            for (int p = 0; p < k; p++) {
-                text[t][p] = cellText(shown[t][p]);
-            }
-        }
+        String[][] text = confusionTexts(counts, rowFractions);
         double[][] colours = maskDiagonal ? ConfusionMatrix.maskDiagonal(shown) : shown;
         String scale = (rowFractions ? "fraction of the true class" : "count")
                 + (maskDiagonal ? " (diagonal masked)" : "");
@@ -252,6 +350,18 @@ public final class Plots {
      */
     public static CategoryChart bars(String title, String xLabel, String yLabel, String[] categories,
                                      Map<String, double[]> seriesY, boolean valueLabels) {
+        return bars(title, xLabel, yLabel, categories, seriesY, valueLabels, false);
+    }
+
+    /**
+     * {@link #bars(String, String, String, String[], Map, boolean)}, with the series' bars {@code stacked} on top of
+     * each other in each category (the bar's height is then the sum of the series, e.g. time split into parts)
+     * rather than side by side.
+     *
+     * @throws IllegalArgumentException as the unstacked form
+     */
+    public static CategoryChart bars(String title, String xLabel, String yLabel, String[] categories,
+                                     Map<String, double[]> seriesY, boolean valueLabels, boolean stacked) {
         requireText(title, "title");
         requireText(xLabel, "x-axis label");
         requireText(yLabel, "y-axis label");
@@ -288,6 +398,16 @@ public final class Plots {
             }
             chart.addSeries(entry.getKey(), x, ys);
         }
+        if (stacked) {
+            chart.getStyler().setStacked(true);
+            double[] sums = new double[categories.length];
+            for (double[] y : seriesY.values()) {
+                for (int i = 0; i < y.length; i++) {
+                    sums[i] += y[i];
+                }
+            }
+            chart.getStyler().setYAxisDecimalPattern(axisPattern(sums));
+        }
         return chart;
     }
 
@@ -312,6 +432,8 @@ public final class Plots {
         chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
         chart.getStyler().setXAxisDecimalPattern(LOG_PATTERN);
         chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisLogarithmicDecadeOnly(true); // labels at 1, 10, 100 only
+        logPaper(chart);
         return chart;
     }
 
@@ -328,6 +450,8 @@ public final class Plots {
         chart.getStyler().setyAxisTickLabelsFormattingFunction(null);
         chart.getStyler().setYAxisDecimalPattern(LOG_PATTERN);
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(true);
+        logPaper(chart);
         return chart;
     }
 
@@ -483,6 +607,17 @@ public final class Plots {
         return (max > 0 && max < 1e-6) || max >= 1e9 ? "0.##E0" : "#,##0.########";
     }
 
+    /**
+     * XChart draws a grid line at every minor tick of a log axis (2, 3, ..., 9 per decade); in its default dashed grey
+     * they merge into a grey band. Thin solid very light lines read as log paper instead.
+     */
+    private static void logPaper(XYChart chart) {
+        chart.getStyler().setPlotGridLinesStroke(new java.awt.BasicStroke(1f));
+        chart.getStyler().setPlotGridLinesColor(LOG_GRID);
+    }
+
+    static final Color LOG_GRID = new Color(0xEEEEEE);
+
     private static AxesChartStyler axes(Chart<?, ?> chart, String method) {
         if (chart.getStyler() instanceof AxesChartStyler styler) {
             return styler;
@@ -529,14 +664,47 @@ public final class Plots {
     }
 
     /** A cell's annotation: whole numbers with separators, others with 2 significant digits, masked cells blank. */
+    /** Confusion-matrix cell labels in one format: row fractions as percent with one decimal ({@code 0.3%}), counts as integers. */
+    static String[][] confusionTexts(int[][] counts, boolean rowFractions) {
+        int k = counts.length;
+        double[][] fractions = rowFractions ? ConfusionMatrix.rowFractions(counts) : null;
+        String[][] text = new String[k][k];
+        for (int t = 0; t < k; t++) {
+            for (int p = 0; p < k; p++) {
+                text[t][p] = !rowFractions ? Format.integer(counts[t][p])
+                        : Double.isNaN(fractions[t][p]) ? "" : Format.percent(fractions[t][p], 1);
+            }
+        }
+        return text;
+    }
+
     static String cellText(double v) {
-        if (Double.isNaN(v)) {
-            return "";
+        return cellTexts(new double[][]{{v}})[0][0];
+    }
+
+    /** Cell annotations of a heat map in ONE format for the whole matrix ({@link Format#column}); NaN cells empty. */
+    static String[][] cellTexts(double[][] values) {
+        int n = 0;
+        for (double[] row : values) {
+            n += row.length;
         }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Format.integer((long) v);
+        double[] flat = new double[n];
+        int i = 0;
+        for (double[] row : values) {
+            for (double v : row) {
+                flat[i++] = v;
+            }
         }
-        return Format.sig(v, 2);
+        String[] formatted = Format.column(flat, 3);
+        String[][] text = new String[values.length][];
+        i = 0;
+        for (int r = 0; r < values.length; r++) {
+            text[r] = new String[values[r].length];
+            for (int c = 0; c < values[r].length; c++, i++) {
+                text[r][c] = Double.isNaN(values[r][c]) ? "" : formatted[i];
+            }
+        }
+        return text;
     }
 
     private static void requireText(String text, String what) {

@@ -25,8 +25,8 @@ final class Timeline {
     private static final int TOP = 40;
     private static final int BOTTOM = 52;
     private static final int RIGHT = 24;
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
-    private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    private static final Font TITLE = XChartFonts.TITLE;
+    private static final Font TEXT = XChartFonts.TEXT;
     private static final Color[] PALETTE = {
             new Color(0x4C78A8), new Color(0xF58518), new Color(0x54A24B), new Color(0xE45756),
             new Color(0x72B7B2), new Color(0xB279A2), new Color(0xFF9DA6), new Color(0x9D755D)};

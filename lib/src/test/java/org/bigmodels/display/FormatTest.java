@@ -30,7 +30,14 @@ class FormatTest {
         assertEquals("0.0123", Format.number(0.0123456));
         assertEquals("1.23", Format.number(1.23456));
         assertEquals("12,346", Format.number(12345.678));
-        assertEquals("2.3", Format.number(2.30000001));
+        assertEquals("2.30", Format.number(2.30000001));
+        // significant trailing zeros are kept (%.4g), an exact whole number has no decimals
+        assertEquals("2.303", Format.sig(Math.log(10), 4));
+        assertEquals("2.300", Format.sig(2.3, 4));
+        assertEquals("0.500", Format.number(0.5));
+        assertEquals("1.00", Format.number(0.9996));
+        assertEquals("6", Format.sig(6.0, 6));
+        assertEquals("1.00e-4", Format.sig(1e-4, 3));
         assertEquals("3.1e-4", Format.sig(0.000312, 2));
         assertEquals("1.25e10", Format.sig(1.25e10, 3));
         assertEquals("NaN", Format.number(Double.NaN));
@@ -82,5 +89,27 @@ class FormatTest {
         assertEquals("0.14%", Format.percent(0.0014, 2));
         assertEquals("150%", Format.percent(1.5, 0));
         assertThrows(IllegalArgumentException.class, () -> Format.percent(0.5, -1));
+    }
+
+    @Test
+    void aColumnGetsOneFormat() {
+        // whole numbers: separators
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"712,326", "3"}, Format.column(new double[]{712326, 3}));
+        // median of |0.5|, |0.0123|, |2.25| is 0.5 -> exponent -1 -> 4 decimals for all
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"0.5000", "0.0123", "2.2500"},
+                Format.column(new double[]{0.5, 0.0123, 2.25}));
+        // 150.25 and 1234.5: median 150.25 -> 1 decimal
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"150.2", "1,234.5"}, Format.column(new double[]{150.25, 1234.5}));
+        // a span of 1e4 or more: scientific everywhere, 3 digits
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"2.06e-9", "6.93e-1", "0"},
+                Format.column(new double[]{2.061e-9, 0.6931, 0}));
+
+        assertEquals("1.5", Format.column(new double[]{Double.NaN, 1.5})[1]);
+        assertEquals("NaN", Format.column(new double[]{Double.NaN, 1.5})[0]);
+        // data given to one decimal keeps one decimal, not 4 significant digits
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[]{"5.1", "0.2", "4.0"}, Format.column(new double[]{5.1, 0.2, 4.0}));
+        assertEquals("1,234.50", Format.fixed(1234.5, 2));
+        assertEquals("1.08e12", Format.scientific(1.077e12, 3));
+        assertEquals("-7.12e5", Format.scientific(-712326, 3));
     }
 }

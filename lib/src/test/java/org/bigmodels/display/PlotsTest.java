@@ -119,7 +119,11 @@ class PlotsTest {
         assertArrayEquals(new double[]{-0.1, -0.05, 0, 0.05, 0.1}, Heatmap.ticks(-0.1, 0.1), 1e-12);
         // cell annotations
         assertEquals("1,234", Plots.cellText(1234));
-        assertEquals("0.012", Plots.cellText(0.0123));
+        assertEquals("0.0123", Plots.cellText(0.0123));
+        // one format for a whole matrix: the same decimals in every cell
+        String[][] cells = Plots.cellTexts(new double[][]{{0.5, 0.0031}, {0.99, Double.NaN}});
+        assertArrayEquals(new String[]{"0.500", "0.003"}, cells[0]);
+        assertArrayEquals(new String[]{"0.990", ""}, cells[1]);
         assertEquals("", Plots.cellText(Double.NaN));
     }
 
@@ -175,6 +179,8 @@ class PlotsTest {
         XYChart chart = Plots.logX(Plots.curves("Loss by learning rate", "learning rate", "loss (nats)",
                 Map.of("loss", new double[]{2.1, 1.9, 2.4}), new double[]{1e-4, 3e-4, 1e-3}));
         assertTrue(chart.getStyler().isXAxisLogarithmic());
+        assertTrue(chart.getStyler().isXAxisLogarithmicDecadeOnly(), "labels at decades only");
+        assertEquals(Plots.LOG_GRID, chart.getStyler().getPlotGridLinesColor(), "light solid grid on a log chart");
         // XChart draws an axis linear whenever it has a formatting function, so a log axis must have none
         assertEquals(null, chart.getStyler().getxAxisTickLabelsFormattingFunction());
         assertEquals("1E-5", new java.text.DecimalFormat(Plots.LOG_PATTERN,
@@ -183,6 +189,7 @@ class PlotsTest {
         assertThrows(IllegalArgumentException.class, () -> Plots.xTickFormat(chart, Format::tick));
         Plots.logY(chart);
         assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertTrue(chart.getStyler().isYAxisLogarithmicDecadeOnly(), "labels at decades only");
         assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
         XYChart zero = Plots.curves("t", "step", "loss", Map.of("loss", new double[]{1, 0}), new double[]{0, 1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.logX(zero));
@@ -267,5 +274,55 @@ class PlotsTest {
         BufferedImage grid = Plots.imageGrid("g", Nd4j.ones(1, 4), 1, null);
         Plots.save(grid, png);
         assertNotEquals(Plots.WIDTH, ImageIO.read(png.toFile()).getWidth());
+    }
+
+    @Test
+    void confusionMatrixCellsInOneFormat() {
+        int[][] counts = {{997, 3}, {1, 1_233}};
+        // row fractions: 997/1000 = 99.7%, 3/1000 = 0.3%, 1/1234 = 0.081% -> 0.1%, 1233/1234 = 99.92% -> 99.9%
+        String[][] pct = Plots.confusionTexts(counts, true);
+        assertArrayEquals(new String[]{"99.7%", "0.3%"}, pct[0]);
+        assertArrayEquals(new String[]{"0.1%", "99.9%"}, pct[1]);
+        String[][] n = Plots.confusionTexts(counts, false);
+        assertArrayEquals(new String[]{"997", "3"}, n[0]);
+        assertArrayEquals(new String[]{"1", "1,233"}, n[1]);
+    }
+
+    @Test
+    void scatterDrawsOneMarkerGroupPerName() throws IOException {
+        Map<String, double[][]> points = new java.util.LinkedHashMap<>();
+        points.put("setosa", new double[][]{{5.1, 4.9}, {1.4, 1.4}});
+        points.put("virginica", new double[][]{{6.3, 5.8, 7.1}, {6.0, 5.1, 5.9}});
+        var chart = Plots.scatter("Iris", "petal length (cm)", "sepal length (cm)", points);
+        assertEquals(java.util.List.of("setosa", "virginica"), new java.util.ArrayList<>(chart.getSeriesMap().keySet()));
+        assertEquals(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter, chart.getStyler().getDefaultSeriesRenderStyle());
+        assertArrayEquals(new double[]{6.0, 5.1, 5.9}, chart.getSeriesMap().get("virginica").getYData());
+        assertTrue(javax.imageio.ImageIO.read(new ByteArrayInputStream(Png.of(chart))).getWidth() == Plots.WIDTH);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.scatter("t", "x", "y",
+                Map.of("bad", new double[][]{{1, 2}, {1}})));
+        assertTrue(e.getMessage().contains("lengths 2 and 1"), e.getMessage());
+    }
+
+    @Test
+    void curvesWithErrorsCarryTheErrorBars() throws IOException {
+        double[] x = {1, 2, 3};
+        var chart = Plots.curvesWithErrors("Test error", "epoch", "test error (%)", Map.of("sgd", new double[]{5, 4, 3}),
+                Map.of("sgd", new double[]{0.5, 0.4, 0.3}), x, true);
+        assertArrayEquals(new double[]{0.5, 0.4, 0.3}, chart.getSeriesMap().get("sgd").getExtraValues());
+        assertEquals(0.0, chart.getStyler().getYAxisMin());
+        assertTrue(Png.of(chart).length > 0);
+        assertThrows(IllegalArgumentException.class, () -> Plots.curvesWithErrors("t", "x", "y",
+                Map.of("sgd", new double[]{5, 4, 3}), Map.of("sgd", new double[]{0.5, -1, 0.3}), x, false));
+        assertThrows(IllegalArgumentException.class, () -> Plots.curvesWithErrors("t", "x", "y",
+                Map.of("sgd", new double[]{5, 4, 3}), Map.of("adam", new double[]{0.5, 1, 0.3}), x, false));
+    }
+
+    @Test
+    void stackedBarsStack() {
+        Map<String, double[]> parts = new java.util.LinkedHashMap<>();
+        parts.put("compute", new double[]{3, 1});
+        parts.put("memory", new double[]{2, 4});
+        assertTrue(Plots.bars("Time", "method", "time (ms)", new String[]{"a", "b"}, parts, true, true).getStyler().isStacked());
+        assertTrue(!Plots.bars("Time", "method", "time (ms)", new String[]{"a", "b"}, parts, true).getStyler().isStacked());
     }
 }
