@@ -32,6 +32,7 @@ public final class GradCheck {
 
     /** All checked entries and the worst relative error. */
     public record Result(List<Entry> entries, double maxRelativeError) {
+        /** Whether every checked entry's relative error is at most {@code tolerance} (e.g. 1e-6 in double). */
         public boolean passes(double tolerance) {
             return maxRelativeError <= tolerance;
         }

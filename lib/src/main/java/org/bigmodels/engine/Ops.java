@@ -117,6 +117,15 @@ public final class Ops {
 
     // =================================================================== elementwise, with broadcasting
 
+    /**
+     * {@code a + b} elementwise, with NumPy broadcasting: shapes aligned on the right, each pair of sizes equal or one
+     * of them 1 (a bias [C] against [..., C], a column [..., 1] against [..., C]); the result has the broadcast
+     * shape and a's data type.
+     * Backward: g to each input, summed over the axes it was broadcast along.
+     *
+     * @throws IllegalArgumentException when a and b have different data types
+     * @throws ShapeException when the shapes do not broadcast (a pair of sizes differs and neither is 1)
+     */
     public static Tensor add(Tensor a, Tensor b) {
         long[] shape = broadcastShape("add", a, b);
         INDArray out = Arena.alloc(a.dataType(), shape);
@@ -127,6 +136,15 @@ public final class Ops {
         }, a, b);
     }
 
+    /**
+     * {@code a - b} elementwise, with NumPy broadcasting: shapes aligned on the right, each pair of sizes equal or one
+     * of them 1 (a bias [C] against [..., C], a column [..., 1] against [..., C]); the result has the broadcast
+     * shape and a's data type.
+     * Backward: g to a and −g to b, each summed over the axes it was broadcast along.
+     *
+     * @throws IllegalArgumentException when a and b have different data types
+     * @throws ShapeException when the shapes do not broadcast (a pair of sizes differs and neither is 1)
+     */
     public static Tensor sub(Tensor a, Tensor b) {
         long[] shape = broadcastShape("sub", a, b);
         INDArray out = Arena.alloc(a.dataType(), shape);
@@ -137,6 +155,15 @@ public final class Ops {
         }, a, b);
     }
 
+    /**
+     * {@code a · b} elementwise, with NumPy broadcasting: shapes aligned on the right, each pair of sizes equal or one
+     * of them 1 (a bias [C] against [..., C], a column [..., 1] against [..., C]); the result has the broadcast
+     * shape and a's data type.
+     * Backward: g·b to a and g·a to b, each summed over the axes it was broadcast along.
+     *
+     * @throws IllegalArgumentException when a and b have different data types
+     * @throws ShapeException when the shapes do not broadcast (a pair of sizes differs and neither is 1)
+     */
     public static Tensor mul(Tensor a, Tensor b) {
         long[] shape = broadcastShape("mul", a, b);
         INDArray out = bmul(a.value(), b.value(), shape);
@@ -146,6 +173,16 @@ public final class Ops {
         }, a, b);
     }
 
+    /**
+     * {@code a / b} elementwise, with NumPy broadcasting: shapes aligned on the right, each pair of sizes equal or one
+     * of them 1 (a bias [C] against [..., C], a column [..., 1] against [..., C]); the result has the broadcast
+     * shape and a's data type.
+     * Backward: g/b to a and −g·a/b² to b, each summed over the axes it was broadcast along.
+     * Division by zero follows IEEE arithmetic (±infinity or NaN, no exception).
+     *
+     * @throws IllegalArgumentException when a and b have different data types
+     * @throws ShapeException when the shapes do not broadcast (a pair of sizes differs and neither is 1)
+     */
     public static Tensor div(Tensor a, Tensor b) {
         long[] shape = broadcastShape("div", a, b);
         INDArray out = bdiv(a.value(), b.value(), shape);
@@ -193,6 +230,10 @@ public final class Ops {
 
     // =================================================================== activations and elementwise functions
 
+    /**
+     * {@code max(a, 0)} elementwise; any shape, the result has a's shape and type. Backward: g where a > 0,
+     * else 0 (the subgradient 0 at a = 0).
+     */
     public static Tensor relu(Tensor a) {
         INDArray x = a.value();
         INDArray out = Arena.alloc(x.dataType(), x.shape());
@@ -240,21 +281,36 @@ public final class Ops {
         }, a);
     }
 
+    /**
+     * {@code tanh(a)} elementwise; any shape, the result has a's shape and type. Backward: g·(1 − tanh²(a)).
+     */
     public static Tensor tanh(Tensor a) {
         INDArray out = Transforms.tanh(a.value(), true);
         return Tensor.result(out, "tanh", g -> a.accumulate(out.mul(out).rsubi(1.0).muli(g), true), a);
     }
 
+    /**
+     * The logistic sigmoid {@code σ(a) = 1 / (1 + e^-a)} elementwise; any shape, the result has a's shape and type.
+     * Backward: g·σ(a)·(1 − σ(a)).
+     */
     public static Tensor sigmoid(Tensor a) {
         INDArray out = Transforms.sigmoid(a.value(), true);
         return Tensor.result(out, "sigmoid", g -> a.accumulate(out.rsub(1.0).muli(out).muli(g), true), a);
     }
 
+    /**
+     * {@code e^a} elementwise; any shape, the result has a's shape and type (overflow gives infinity, IEEE).
+     * Backward: g·e^a.
+     */
     public static Tensor exp(Tensor a) {
         INDArray out = Transforms.exp(a.value(), true);
         return Tensor.result(out, "exp", g -> a.accumulate(out.mul(g), true), a);
     }
 
+    /**
+     * The natural logarithm elementwise; any shape, the result has a's shape and type. Follows IEEE arithmetic,
+     * no exception: log 0 = −infinity, log of a negative number = NaN. Backward: g/a.
+     */
     public static Tensor log(Tensor a) {
         INDArray x = a.value();
         return Tensor.result(Transforms.log(x, true), "log", g -> a.accumulate(g.div(x), true), a);

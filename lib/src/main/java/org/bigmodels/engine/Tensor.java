@@ -299,6 +299,11 @@ public class Tensor {
         return grad;
     }
 
+    /**
+     * Whether backward() computes a gradient for this tensor: true for a parameter ({@link #param}) and for an
+     * op's result that depends on one while gradients are on; false for constants ({@link #of}) and under
+     * {@link #noGrad()}.
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -328,27 +333,33 @@ public class Tensor {
         return List.of(parents);
     }
 
+    /** The name given with {@link #named}, or null (shown by {@link #toString()}). */
     public String name() {
         return name;
     }
 
+    /** Sets this tensor's name (for printing and debugging; null clears it) and returns this tensor itself. */
     public Tensor named(String name) {
         this.name = name;
         return this;
     }
 
+    /** The shape of the value, e.g. [B, T, C] ([] for a rank-0 scalar); treat the array as read-only. */
     public long[] shape() {
         return value.shape();
     }
 
+    /** The number of axes (0 for a scalar, 3 for [B, T, C]). */
     public int rank() {
         return value.rank();
     }
 
+    /** The size of axis {@code dim} (negative counts from the end, as in ND4J: -1 is the last axis). */
     public long size(int dim) {
         return value.size(dim);
     }
 
+    /** The element type of the value (FLOAT, DOUBLE, ...); binary ops require both inputs to share it. */
     public DataType dataType() {
         return value.dataType();
     }
@@ -379,29 +390,54 @@ public class Tensor {
 
     // ------------------------------------------------------------------ fluent shorthands for Ops
 
+    /** Shorthand for {@link Ops#matmul(Tensor, Tensor)}. */
     public Tensor matmul(Tensor other) { return Ops.matmul(this, other); }
+    /** Shorthand for {@link Ops#add(Tensor, Tensor)}. */
     public Tensor add(Tensor other) { return Ops.add(this, other); }
+    /** Shorthand for {@link Ops#sub(Tensor, Tensor)}. */
     public Tensor sub(Tensor other) { return Ops.sub(this, other); }
+    /** Shorthand for {@link Ops#mul(Tensor, Tensor)}. */
     public Tensor mul(Tensor other) { return Ops.mul(this, other); }
+    /** Shorthand for {@link Ops#div(Tensor, Tensor)}. */
     public Tensor div(Tensor other) { return Ops.div(this, other); }
+    /** Shorthand for {@link Ops#addScalar(Tensor, double)}. */
     public Tensor add(double c) { return Ops.addScalar(this, c); }
+    /** Shorthand for {@link Ops#scale(Tensor, double)}. */
     public Tensor mul(double c) { return Ops.scale(this, c); }
+    /** Shorthand for {@link Ops#scale(Tensor, double)} by -1: {@code -a}. */
     public Tensor neg() { return Ops.scale(this, -1.0); }
+    /** Shorthand for {@link Ops#pow(Tensor, double)}. */
     public Tensor pow(double p) { return Ops.pow(this, p); }
+    /** Shorthand for {@link Ops#sum(Tensor)}. */
     public Tensor sum() { return Ops.sum(this); }
+    /** Shorthand for {@link Ops#sum(Tensor, boolean, int...)}. */
     public Tensor sum(boolean keepDims, int... axes) { return Ops.sum(this, keepDims, axes); }
+    /** Shorthand for {@link Ops#mean(Tensor)}. */
     public Tensor mean() { return Ops.mean(this); }
+    /** Shorthand for {@link Ops#mean(Tensor, boolean, int...)}. */
     public Tensor mean(boolean keepDims, int... axes) { return Ops.mean(this, keepDims, axes); }
+    /** Shorthand for {@link Ops#reshape(Tensor, long...)}. */
     public Tensor reshape(long... shape) { return Ops.reshape(this, shape); }
+    /** Shorthand for {@link Ops#transpose(Tensor, int, int)}. */
     public Tensor transpose(int dim0, int dim1) { return Ops.transpose(this, dim0, dim1); }
+    /** Shorthand for {@link Ops#transpose(Tensor, int, int)} of axes 0 and 1: the transpose of a matrix. */
     public Tensor T() { return Ops.transpose(this, 0, 1); }
+    /** Shorthand for {@link Ops#split(Tensor, int, long...)}. */
     public List<Tensor> split(int axis, long... sizes) { return Ops.split(this, axis, sizes); }
+    /** Shorthand for {@link Ops#relu(Tensor)}. */
     public Tensor relu() { return Ops.relu(this); }
+    /** Shorthand for {@link Ops#gelu(Tensor)}. */
     public Tensor gelu() { return Ops.gelu(this); }
+    /** Shorthand for {@link Ops#tanh(Tensor)}. */
     public Tensor tanh() { return Ops.tanh(this); }
+    /** Shorthand for {@link Ops#sigmoid(Tensor)}. */
     public Tensor sigmoid() { return Ops.sigmoid(this); }
+    /** Shorthand for {@link Ops#exp(Tensor)}. */
     public Tensor exp() { return Ops.exp(this); }
+    /** Shorthand for {@link Ops#log(Tensor)}. */
     public Tensor log() { return Ops.log(this); }
+    /** Shorthand for {@link Ops#softmax(Tensor)}. */
     public Tensor softmax() { return Ops.softmax(this); }
+    /** Shorthand for {@link Ops#logSoftmax(Tensor)}. */
     public Tensor logSoftmax() { return Ops.logSoftmax(this); }
 }

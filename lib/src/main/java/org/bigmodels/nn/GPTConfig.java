@@ -7,12 +7,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code nLayer} blocks, {@code nHead} attention heads, the width {@code nEmbd} (C, a multiple of nHead), plus the
  * dropout rate, the float type and the seed of the initial weights. Immutable; {@code with...} methods return changed
  * copies. {@link ModelMath#of(GPTConfig)} gives its parameter count, FLOPs and memory.
- *
- * @throws IllegalArgumentException if a size is not positive, nEmbd is not a multiple of nHead, or dropout is
- *                                  outside [0, 1)
  */
 public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, double dropout,
                         DataType dataType, long seed) {
+    /**
+     * Checks the sizes.
+     *
+     * @throws IllegalArgumentException if a size is not positive, nEmbd is not a multiple of nHead, or dropout is
+     *                                  outside [0, 1)
+     */
     public GPTConfig {
         if (vocabSize <= 0 || blockSize <= 0 || nLayer <= 0 || nHead <= 0 || nEmbd <= 0) {
             throw new IllegalArgumentException("GPTConfig: all sizes must be positive, got " + this);

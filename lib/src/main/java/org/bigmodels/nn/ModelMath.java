@@ -33,11 +33,14 @@ public final class ModelMath {
      * The size of a GPT, in the names and the order of {@link GPTConfig}. {@code tiedHead}: the output head reuses
      * the token embedding (no extra weights, no bias), as in GPT-2 and GPT-3; the course's {@link GPT} has an untied
      * head with a bias.
-     *
-     * @throws IllegalArgumentException if a size is not positive or nEmbd is not a multiple of nHead
      */
     public record Size(String name, int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd,
                        boolean tiedHead) {
+        /**
+         * Checks the sizes.
+         *
+         * @throws IllegalArgumentException if a size is not positive or nEmbd is not a multiple of nHead
+         */
         public Size {
             if (vocabSize <= 0 || blockSize <= 0 || nLayer <= 0 || nHead <= 0 || nEmbd <= 0 || nEmbd % nHead != 0) {
                 throw new IllegalArgumentException("ModelMath.Size: expected positive sizes with nEmbd a multiple of "

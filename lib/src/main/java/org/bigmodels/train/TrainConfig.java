@@ -30,26 +30,44 @@ public record TrainConfig(LrSchedule schedule, double clipNorm, int logEvery, in
         return new TrainConfig(null, 0, 50, 0, 42, true);
     }
 
+    /** A copy with the learning-rate schedule {@code s} (null keeps the optimizer's own rate). */
     public TrainConfig withSchedule(LrSchedule s) {
         return new TrainConfig(s, clipNorm, logEvery, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
+    /**
+     * A copy that clips the global gradient norm to {@code c} before every step (0 turns clipping off).
+     *
+     * @throws IllegalArgumentException when c &lt; 0
+     */
     public TrainConfig withClipNorm(double c) {
         return new TrainConfig(schedule, c, logEvery, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
+    /**
+     * A copy that logs the training loss every {@code n} steps.
+     *
+     * @throws IllegalArgumentException when n &lt;= 0
+     */
     public TrainConfig withLogEvery(int n) {
         return new TrainConfig(schedule, clipNorm, n, evalEvery, seed, progress, checkpointFile, checkpointEvery);
     }
 
+    /**
+     * A copy that evaluates every {@code n} steps (0: only the evaluation at the end of every epoch and run).
+     *
+     * @throws IllegalArgumentException when n &lt; 0
+     */
     public TrainConfig withEvalEvery(int n) {
         return new TrainConfig(schedule, clipNorm, logEvery, n, seed, progress, checkpointFile, checkpointEvery);
     }
 
+    /** A copy with seed {@code s} for the shuffling and for dropout. */
     public TrainConfig withSeed(long s) {
         return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, s, progress, checkpointFile, checkpointEvery);
     }
 
+    /** A copy that shows (true) or hides (false) the progress display. */
     public TrainConfig withProgress(boolean on) {
         return new TrainConfig(schedule, clipNorm, logEvery, evalEvery, seed, on, checkpointFile, checkpointEvery);
     }

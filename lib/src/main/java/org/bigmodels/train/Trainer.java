@@ -257,14 +257,17 @@ public final class Trainer {
         return seed;
     }
 
+    /** The model being trained (the one given to the constructor, updated in place). */
     public Module model() {
         return model;
     }
 
+    /** The optimizer that updates the model's parameters (with its state, e.g. Adam's moments). */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The training configuration given to the constructor. */
     public TrainConfig config() {
         return config;
     }
