@@ -66,13 +66,7 @@ final class RowKernels {
                                     float[] rstd) {
         float[] out = Arena.scratch(1, x.length); // written into an ND4J array by the caller at once
         for (int r = 0, base = 0; base < x.length; r++, base += c) {
-            double sum = 0;
-            for (int j = 0; j < c; j++) sum += x[base + j];
-            double mean = sum / c, sq = 0;
-            for (int j = 0; j < c; j++) {
-                double d = x[base + j] - mean;
-                sq += d * d;
-            }
+            double mean = rowSum(x, base, c) / c, sq = rowSquaredDeviations(x, base, c, mean);
             float rs = (float) (1.0 / Math.sqrt(sq / c + eps)), m = (float) mean;
             rstd[r] = rs;
             for (int j = 0; j < c; j++) {
@@ -94,20 +88,70 @@ final class RowKernels {
         float[] dx = Arena.scratch(1, g.length); // written into an ND4J array by the caller at once
         float[] dxhat = Arena.scratch(2, c);
         for (int r = 0, base = 0; base < g.length; r++, base += c) {
-            double s1 = 0, s2 = 0;
+            // per element (vectorisable: no sum carried from one j to the next), then the two row sums
             for (int j = 0; j < c; j++) {
                 float gj = g[base + j], xh = xhat[base + j];
-                float d = gj * gamma[j];
-                dxhat[j] = d;
-                s1 += d;
-                s2 += (double) d * xh;
+                dxhat[j] = gj * gamma[j];
                 dgamma[j] += gj * xh;
                 dbeta[j] += gj;
             }
+            double s1 = rowSum(dxhat, 0, c), s2 = rowDot(dxhat, 0, xhat, base, c);
             float m1 = (float) (s1 / c), m2 = (float) (s2 / c), rs = rstd[r];
             for (int j = 0; j < c; j++) dx[base + j] = rs * (dxhat[j] - m1 - xhat[base + j] * m2);
         }
         return dx;
+    }
+
+    /*
+     * Row sums for layer norm with four independent partial sums in double: a single running sum waits for each add
+     * to finish before the next (4 cycles of latency per element), four sums keep the adder busy. The order of the
+     * additions differs from the one-sum loop by rounding only; FusedKernelsTest checks each against it.
+     */
+
+    /** {@code sum_j x[from + j]} for j in [0, n), in double with four partial sums. */
+    static double rowSum(float[] x, int from, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = from, end = from + n;
+        for (; j + 3 < end; j += 4) {
+            s0 += x[j];
+            s1 += x[j + 1];
+            s2 += x[j + 2];
+            s3 += x[j + 3];
+        }
+        for (; j < end; j++) s0 += x[j];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code sum_j (x[from + j] - mean)^2} for j in [0, n), in double with four partial sums. */
+    static double rowSquaredDeviations(float[] x, int from, int n, double mean) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = from, end = from + n;
+        for (; j + 3 < end; j += 4) {
+            double d0 = x[j] - mean, d1 = x[j + 1] - mean, d2 = x[j + 2] - mean, d3 = x[j + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; j < end; j++) {
+            double d = x[j] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code sum_j a[fa + j] * b[fb + j]} for j in [0, n), products and sums in double, four partial sums. */
+    static double rowDot(float[] a, int fa, float[] b, int fb, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += (double) a[fa + j] * b[fb + j];
+            s1 += (double) a[fa + j + 1] * b[fb + j + 1];
+            s2 += (double) a[fa + j + 2] * b[fb + j + 2];
+            s3 += (double) a[fa + j + 3] * b[fb + j + 3];
+        }
+        for (; j < n; j++) s0 += (double) a[fa + j] * b[fb + j];
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static final double GELU_C = Math.sqrt(2.0 / Math.PI);

@@ -71,6 +71,37 @@ class FusedKernelsTest {
         }
     }
 
+    /**
+     * The layer norm's four-partial-sum row reductions against the one-sum loops they replace, on lengths with and
+     * without a tail (n mod 4 = 0..3), from an offset inside the array; the two orders differ by double rounding only.
+     */
+    @Test
+    void rowSumsMatchTheOneSumLoops() {
+        java.util.Random rnd = new java.util.Random(11);
+        float[] a = new float[64], b = new float[64];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (rnd.nextGaussian() * 3 + 2);
+            b[i] = (float) rnd.nextGaussian();
+        }
+        for (int n = 0; n <= 23; n++) {
+            int from = 5, other = 17;
+            double sum = 0, dot = 0;
+            for (int j = 0; j < n; j++) {
+                sum += a[from + j];
+                dot += (double) a[from + j] * b[other + j];
+            }
+            double mean = n == 0 ? 0 : sum / n, sq = 0;
+            for (int j = 0; j < n; j++) sq += (a[from + j] - mean) * (a[from + j] - mean);
+            nearDouble("rowSum n=" + n, sum, RowKernels.rowSum(a, from, n));
+            nearDouble("rowSquaredDeviations n=" + n, sq, RowKernels.rowSquaredDeviations(a, from, n, mean));
+            nearDouble("rowDot n=" + n, dot, RowKernels.rowDot(a, from, b, other, n));
+        }
+    }
+
+    private static void nearDouble(String what, double want, double got) {
+        assertTrue(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want)), what + ": got " + got + ", want " + want);
+    }
+
     @Test
     void layerNormLoopMatchesTheNd4jChain() {
         Nd4j.getRandom().setSeed(4);
