@@ -120,6 +120,27 @@ class FusedKernelsTest {
         close("layer norm dbeta", ref[2].grad(), fast[2].grad());
     }
 
+    /**
+     * The GELU's rational tanh against Math.tanh: a dense grid over [-12, 12] (the clamp at ±9 included), the tiny
+     * arguments where tanh(x) = x, the infinities and NaN.
+     */
+    @Test
+    void rationalTanhMatchesMathTanh() {
+        double worst = 0;
+        for (int i = -1_200_000; i <= 1_200_000; i++) {
+            float x = i * 1e-5f;
+            worst = Math.max(worst, Math.abs(RowKernels.tanhRational(x) - Math.tanh(x)));
+        }
+        assertTrue(worst <= 4e-7, "tanhRational on [-12, 12]: max |error| " + worst + " > 4e-7");
+        for (float x : new float[] {1e-30f, -1e-20f, 1e-7f, Float.MIN_VALUE}) {
+            assertTrue(Math.abs(RowKernels.tanhRational(x) - x) <= 1e-7 * Math.abs(x), "tanhRational(" + x + ") = "
+                    + RowKernels.tanhRational(x) + ", expected about x");
+        }
+        assertTrue(RowKernels.tanhRational(Float.POSITIVE_INFINITY) == 1f
+                && RowKernels.tanhRational(Float.NEGATIVE_INFINITY) == -1f, "tanhRational(±inf) should be ±1");
+        assertTrue(Float.isNaN(RowKernels.tanhRational(Float.NaN)), "tanhRational(NaN) should be NaN");
+    }
+
     @Test
     void geluLoopMatchesTheNd4jChain() {
         Nd4j.getRandom().setSeed(5);
