@@ -44,8 +44,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * tokens with AdamW (betas 0.9, 0.99, weight decay 0.1 on matrices) and clipping at global norm 1. Run by
  * {@code ./course bench} after the LeNet table.
  *
- * <p>As in {@link LeNetBenchmark}: the two alternate round by round (a busy machine slows both alike), one warm-up
- * round is not counted, the table gives the median s/step with min..max, the ratio to PyTorch, and GFLOP/s against
+ * <p>As in {@link LeNetBenchmark}: the two alternate round by round (a busy machine slows both alike), the warm-up
+ * rounds ({@code --warmup}, 3 by default, the same steps for both: the JIT is still compiling the engine's loops
+ * after one round of 30 steps) are not counted, the table gives the median s/step with min..max, the ratio to PyTorch, and GFLOP/s against
  * sgemm measured in the same run. Below the table: the time split by phase (clock reads between phases) and by op
  * family (stack sampling, {@link OpFamilySampler}; for PyTorch its profiler's self time per aten op), and the memory
  * of a step against the analytic count ({@link #analyticBytes}).
@@ -81,12 +82,12 @@ public final class GptBenchmark {
     static Stopwatch.Reading lastReading;
 
     record Options(int rounds, int steps, int threads, List<Shape> shapes, boolean torch, String python,
-                   boolean profile) {}
+                   boolean profile, int warmups) {}
 
     private GptBenchmark() {}
 
     static Options parse(String[] args) {
-        int rounds = 3, steps = 30, threads = 1;
+        int rounds = 3, steps = 30, threads = 1, warmups = 3;
         List<Shape> shapes = List.of(LARGE, SMALL);
         boolean torch = true, profile = true;
         String python = null;
@@ -95,6 +96,7 @@ public final class GptBenchmark {
             switch (a) {
                 case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, a));
                 case "--steps" -> steps = Integer.parseInt(value(args, ++i, a));
+                case "--warmup" -> warmups = Integer.parseInt(value(args, ++i, a));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
                 case "--gpt" -> {
                     String s = value(args, ++i, a);
@@ -113,7 +115,9 @@ public final class GptBenchmark {
                     System.out.println("""
                             GPT training step (Trainer, AdamW, clip 1): course engine vs PyTorch (CPU).
                               --gpt 4x128|2x64|both  which size(s) (default both)
-                              --rounds N     timed rounds per framework after one warm-up (default 3)
+                              --rounds N     timed rounds per framework after the warm-up (default 3)
+                              --warmup N     untimed warm-up rounds per framework first (default 3: the JIT
+                                             compiles the engine's loops over the first ~100 steps)
                               --steps N      training steps per round (default 30)
                               --threads N    BLAS/OpenMP/torch threads (default 1)
                               --python PATH  the Python with PyTorch (default /usr/bin/python3, else python3)
@@ -124,11 +128,12 @@ public final class GptBenchmark {
                 default -> throw new IllegalArgumentException("GptBenchmark: unknown option '" + a + "'; see --help");
             }
         }
-        if (rounds < 1 || steps < 3 || threads < 1) {
-            throw new IllegalArgumentException("GptBenchmark: expected rounds >= 1, steps >= 3, threads >= 1; got "
+        if (rounds < 1 || steps < 3 || threads < 1 || warmups < 1) {
+            throw new IllegalArgumentException("GptBenchmark: expected rounds >= 1, steps >= 3, threads >= 1, "
+                    + "warmup >= 1; got "
                     + Arrays.toString(args));
         }
-        return new Options(rounds, steps, threads, shapes, torch, python, profile);
+        return new Options(rounds, steps, threads, shapes, torch, python, profile, warmups);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -197,9 +202,9 @@ public final class GptBenchmark {
         double peak = gemmPeak(s);
         System.out.printf(Locale.ROOT, "%n%s: %d layers x %d wide, %d heads, context %d, batch %d, vocabulary %d, "
                         + "%,d parameters, float32; AdamW lr %s (betas %s, %s, wd %s on matrices), clip at norm %s; "
-                        + "%d thread(s), %d steps per round, %d timed round(s) after 1 warm-up%n",
+                        + "%d thread(s), %d steps per round, %d timed round(s) after %d warm-up round(s)%n",
                 s.name, s.layers, s.width, s.heads, s.context, s.batch, VOCAB, params, LR, BETA1, BETA2, WD, CLIP,
-                o.threads, o.steps, o.rounds);
+                o.threads, o.steps, o.rounds, o.warmups);
         System.out.printf(Locale.ROOT, "%.1f MFLOP per step (6N + attention, per token x B*T); sgemm [%d,%d]x[%d,%d] "
                 + "(the MLP's product) with Gemm.mm: %.1f GFLOP/s%n", s.flopsPerStep() / 1e6, s.batch * s.context,
                 s.width, s.width, 4 * s.width, peak);
@@ -220,14 +225,16 @@ public final class GptBenchmark {
             seconds.put("PyTorch", new ArrayList<>());
             cpu.put("PyTorch", new ArrayList<>());
         }
-        for (int round = 0; round <= o.rounds; round++) {
-            boolean warmup = round == 0;
+        // warm-up rounds (round <= 0) alternate like the timed ones: both sides run the same number of steps first
+        for (int round = 1 - o.warmups; round <= o.rounds; round++) {
+            boolean warmup = round <= 0;
             List<Double> el = new ArrayList<>(), tl = new ArrayList<>();
             double e = engineSteps(trainer, model, batches, o.steps, el) / o.steps, ec = lastCpuSeconds / o.steps;
             double t = torch != null ? torch.steps(o.steps, tl, null) / o.steps : Double.NaN;
             double tc = torch != null ? torch.lastCpuSeconds / o.steps : Double.NaN;
-            if (warmup) firstLosses(el, tl);
-            System.out.printf(Locale.ROOT, "%s: engine %.4f s/step (CPU %.4f)%s%n", warmup ? "warm-up" : "round " + round,
+            if (round == 1 - o.warmups) firstLosses(el, tl);
+            System.out.printf(Locale.ROOT, "%s: engine %.4f s/step (CPU %.4f)%s%n",
+                    warmup ? "warm-up " + (round + o.warmups) : "round " + round,
                     e, ec, torch != null ? String.format(Locale.ROOT, ", PyTorch %.4f s/step (CPU %.4f); ratio %.2f "
                             + "(CPU %.2f)", t, tc, e / t, ec / tc) : "");
             System.out.println("  engine: " + lastReading.describe(o.steps, "step"));

@@ -129,9 +129,7 @@ public final class FusedAttention {
     /** In place: {@code dp = p ∘ (dp - rowsum(dp ∘ p))} over rows of length t (0 where p is 0). */
     static void softmaxBackwardRows(float[] p, float[] dp, int t) {
         for (int base = 0; base < p.length; base += t) {
-            double dot = 0;
-            for (int j = 0; j < t; j++) dot += (double) dp[base + j] * p[base + j];
-            float d = (float) dot;
+            float d = (float) RowKernels.rowDot(dp, base, p, base, t); // sum_j dp[j] p[j], four partial sums
             for (int j = 0; j < t; j++) dp[base + j] = p[base + j] * (dp[base + j] - d);
         }
     }

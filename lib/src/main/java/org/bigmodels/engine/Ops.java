@@ -257,7 +257,7 @@ public final class Ops {
         if (!RowKernels.usable(x)) return geluNd4j(a);
         // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
         float[] xv = RowKernels.read(x), t = Arena.floats(xv.length);
-        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t, like(x)), like(x));
+        INDArray out = RowKernels.write(RowKernels.geluForward(xv, t), like(x));
         return Tensor.result(out, "gelu", g -> {
             float[] gv = RowKernels.readScratch(0, Gemm.isPlainRowMajor(g) ? g : g.dup('c'));
             a.accumulate(RowKernels.write(RowKernels.geluBackward(gv, xv, t), like(x)), true);

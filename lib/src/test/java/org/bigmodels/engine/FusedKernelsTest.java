@@ -71,6 +71,37 @@ class FusedKernelsTest {
         }
     }
 
+    /**
+     * The layer norm's four-partial-sum row reductions against the one-sum loops they replace, on lengths with and
+     * without a tail (n mod 4 = 0..3), from an offset inside the array; the two orders differ by double rounding only.
+     */
+    @Test
+    void rowSumsMatchTheOneSumLoops() {
+        java.util.Random rnd = new java.util.Random(11);
+        float[] a = new float[64], b = new float[64];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (rnd.nextGaussian() * 3 + 2);
+            b[i] = (float) rnd.nextGaussian();
+        }
+        for (int n = 0; n <= 23; n++) {
+            int from = 5, other = 17;
+            double sum = 0, dot = 0;
+            for (int j = 0; j < n; j++) {
+                sum += a[from + j];
+                dot += (double) a[from + j] * b[other + j];
+            }
+            double mean = n == 0 ? 0 : sum / n, sq = 0;
+            for (int j = 0; j < n; j++) sq += (a[from + j] - mean) * (a[from + j] - mean);
+            nearDouble("rowSum n=" + n, sum, RowKernels.rowSum(a, from, n));
+            nearDouble("rowSquaredDeviations n=" + n, sq, RowKernels.rowSquaredDeviations(a, from, n, mean));
+            nearDouble("rowDot n=" + n, dot, RowKernels.rowDot(a, from, b, other, n));
+        }
+    }
+
+    private static void nearDouble(String what, double want, double got) {
+        assertTrue(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want)), what + ": got " + got + ", want " + want);
+    }
+
     @Test
     void layerNormLoopMatchesTheNd4jChain() {
         Nd4j.getRandom().setSeed(4);
@@ -87,6 +118,27 @@ class FusedKernelsTest {
         close("layer norm dx", ref[0].grad(), fast[0].grad());
         close("layer norm dgamma", ref[1].grad(), fast[1].grad());
         close("layer norm dbeta", ref[2].grad(), fast[2].grad());
+    }
+
+    /**
+     * The GELU's rational tanh against Math.tanh: a dense grid over [-12, 12] (the clamp at ±9 included), the tiny
+     * arguments where tanh(x) = x, the infinities and NaN.
+     */
+    @Test
+    void rationalTanhMatchesMathTanh() {
+        double worst = 0;
+        for (int i = -1_200_000; i <= 1_200_000; i++) {
+            float x = i * 1e-5f;
+            worst = Math.max(worst, Math.abs(RowKernels.tanhRational(x) - Math.tanh(x)));
+        }
+        assertTrue(worst <= 4e-7, "tanhRational on [-12, 12]: max |error| " + worst + " > 4e-7");
+        for (float x : new float[] {1e-30f, -1e-20f, 1e-7f, Float.MIN_VALUE}) {
+            assertTrue(Math.abs(RowKernels.tanhRational(x) - x) <= 1e-7 * Math.abs(x), "tanhRational(" + x + ") = "
+                    + RowKernels.tanhRational(x) + ", expected about x");
+        }
+        assertTrue(RowKernels.tanhRational(Float.POSITIVE_INFINITY) == 1f
+                && RowKernels.tanhRational(Float.NEGATIVE_INFINITY) == -1f, "tanhRational(±inf) should be ±1");
+        assertTrue(Float.isNaN(RowKernels.tanhRational(Float.NaN)), "tanhRational(NaN) should be NaN");
     }
 
     @Test
