@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * function on 4 worker threads and returns the 4 results in rank order; or {@link #group(int)} gives the N
  * communicators to drive yourself (e.g. with {@link WorkerThreads#run}).
  *
+ * <p>A receive polls its queue for up to {@value #SPIN_NANOS} ns before it blocks (a short spin, as MPI and NCCL
+ * do: a peer's message usually arrives within that time, and a blocked thread is slower to wake).
+ *
  * <p>Failure: every receive waits at most {@link #timeoutMillis()}, checking every {@value #SLICE_MILLIS} ms whether
  * the sender has failed or closed. Messages already queued are still delivered; after that a receive from a closed
  * or failed rank, or any receive once some rank of the group has failed ({@link #abort}), throws a
@@ -31,6 +34,12 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     public static final int DEFAULT_QUEUE_CAPACITY = 64;
     /** How often a waiting send or receive checks its peer's state, in milliseconds. */
     static final long SLICE_MILLIS = 10;
+    /**
+     * How long a receive polls its queue in a spin before it blocks, in nanoseconds: a collective's reply usually
+     * arrives within microseconds, and parking and waking a thread costs tens of microseconds (and on a loaded
+     * machine a wait for a core); MPI and NCCL poll the same way before they sleep.
+     */
+    static final long SPIN_NANOS = 50_000;
 
     /** The state shared by the N members of one group. */
     private static final class Group {
@@ -132,6 +141,14 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     @Override
     protected INDArray receive(int src) {
         BlockingQueue<INDArray> q = group.queues.get(src * group.n + rank());
+        long spinEnd = System.nanoTime() + SPIN_NANOS;
+        do {
+            INDArray m = q.poll();
+            if (m != null) {
+                return m;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < spinEnd);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
         try {
             while (true) {
