@@ -297,14 +297,18 @@ public final class DataParallelBenchmark {
                     + "--warmup >= 1, --model mlp|gpt|both, --only single|naive|bucketed|overlapped; got " + steps
                     + ", " + rounds + ", " + warmup + ", " + which + ", " + only);
         }
-        String omp = System.getenv("OMP_NUM_THREADS");
-        System.out.println("# data-parallel scaling, 2 worker threads vs 1; OMP_NUM_THREADS=" + omp + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores visible");
-        if (!"1".equals(omp)) {
-            System.out.println("note: run with OMP_NUM_THREADS=1 so that each worker's BLAS uses one core");
-        }
-        System.out.println("# speed-up = throughput(2)/throughput(1), efficiency = speed-up/2; wall clock on the left, "
-                + "process CPU time (the speed-up with a free core per worker) on the right;");
+        // one BLAS/OpenMP thread per worker: the variable (read when the native library loads) and the pools
+        LeNetBenchmark.setThreads(1);
+        System.out.println("# data-parallel scaling, 2 worker threads vs 1, 1 BLAS/OpenMP thread per worker "
+                + "(OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + "); "
+                + Runtime.getRuntime().availableProcessors() + " cores visible, load average "
+                + String.format(Locale.ROOT, "%.1f", OS.getSystemLoadAverage()));
+        System.out.println("# weak scaling: each worker keeps its own full batch, so the global batch of 2 workers is "
+                + "twice one worker's (how data-parallel throughput is reported); time from the first batch, set-up "
+                + "and warm-up excluded");
+        System.out.println("# speed-up = throughput(2)/throughput(1) = 2 t(1)/t(2) within a round, median (min..max) "
+                + "over the rounds; efficiency = speed-up/2; wall clock on the left, process CPU time on the right: "
+                + "4 P(1)/P(2), the speed-up with a free core per worker, steadier on a busy machine");
         System.out.println("# comm exp = share of the step a worker spends communicating or waiting for it (exposed), "
                 + "comm all = share of all all-reduce time, hidden or not");
         if (!which.equals("gpt")) bench(mlp(), steps, rounds, warmup, only);
