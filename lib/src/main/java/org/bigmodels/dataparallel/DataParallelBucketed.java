@@ -3,6 +3,7 @@ package org.bigmodels.dataparallel;
 import java.util.ArrayList;
 import java.util.List;
 import org.bigmodels.comm.Communicator;
+import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -136,7 +137,9 @@ public class DataParallelBucketed extends DataParallel {
 
     /** Sums the bucket over the ranks, in place (the division by W is done by {@link #unpack}). */
     protected void allReduceSum(Bucket b) {
-        comm.allReduce(b.buffer);
+        try (var lend = ThreadCommunicator.recycling(comm)) {   // no message allocated per step
+            comm.allReduce(b.buffer);
+        }
     }
 
     /** Writes slot / W into each gradient of the bucket: the mean, in one pass per gradient. */

@@ -1,6 +1,7 @@
 package org.bigmodels.dataparallel;
 
 import org.bigmodels.comm.Communicator;
+import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,7 +42,9 @@ public class DataParallelNaive extends DataParallel {
             INDArray buf = buffers[i];
             if (p.grad() == null) buf.assign(0);
             else buf.assign(p.grad());
-            comm.allReduce(buf);
+            try (var lend = ThreadCommunicator.recycling(comm)) {   // no message allocated per step
+                comm.allReduce(buf);
+            }
             setMeanGrad(p, buf, w);
             record(WorkerEvent.COMMUNICATION, "AR " + i, start, System.nanoTime());
         }
