@@ -198,7 +198,7 @@ public abstract class DataParallel implements GradientSync, AutoCloseable {
      * length (flat or p's shape) and is not changed.
      */
     protected static void setMeanGrad(Tensor p, INDArray sum, int worldSize) {
-        INDArray shaped = sum.reshape('c', p.shape());
+        INDArray shaped = java.util.Arrays.equals(sum.shape(), p.shape()) ? sum : sum.reshape('c', p.shape());
         INDArray g = p.grad();
         if (g != null && g.ordering() == 'c' && Shape.hasDefaultStridesForShape(g) && shaped.ordering() == 'c'
                 && Shape.hasDefaultStridesForShape(shaped)) {
