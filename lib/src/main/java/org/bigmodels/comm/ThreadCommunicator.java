@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * function on 4 worker threads and returns the 4 results in rank order; or {@link #group(int)} gives the N
  * communicators to drive yourself (e.g. with {@link WorkerThreads#run}).
  *
- * <p>A receive polls its queue for up to {@value #SPIN_NANOS} ns before it blocks (a short spin, as MPI and NCCL
- * do: a peer's message usually arrives within that time, and a blocked thread is slower to wake).
+ * <p>A receive polls its queue for up to {@value #SPIN_NANOS} ns, yielding between polls, before it blocks (as MPI
+ * libraries do: a peer's message usually arrives within that time, and a blocked thread is slower to wake).
  *
  * <p>Failure: every receive waits at most {@link #timeoutMillis()}, checking every {@value #SLICE_MILLIS} ms whether
  * the sender has failed or closed. Messages already queued are still delivered; after that a receive from a closed
@@ -38,9 +38,10 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     /** How often a waiting send or receive checks its peer's state, in milliseconds. */
     static final long SLICE_MILLIS = 10;
     /**
-     * How long a receive polls its queue in a spin before it blocks, in nanoseconds: a collective's reply usually
-     * arrives within microseconds, and parking and waking a thread costs tens of microseconds (and on a loaded
-     * machine a wait for a core); MPI and NCCL poll the same way before they sleep.
+     * How long a receive polls its queue before it blocks, in nanoseconds, yielding the core between polls: a
+     * collective's reply usually arrives within microseconds, and parking and waking a thread costs tens of
+     * microseconds (and on a loaded machine a wait for a core); MPI libraries poll and yield the same way before
+     * they sleep.
      */
     static final long SPIN_NANOS = 50_000;
 
@@ -214,7 +215,9 @@ public final class ThreadCommunicator extends AbstractCommunicator {
             if (m != null) {
                 return lent(m, src);
             }
-            Thread.onSpinWait();
+            // yield, not a busy spin: when the peer waits for this very core (more runnable threads than free
+            // cores, as on a shared machine), it runs now instead of after this thread's time slice
+            Thread.yield();
         } while (System.nanoTime() < spinEnd);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
         try {
