@@ -55,6 +55,18 @@ public final class AllReduceBenchmark {
             });
             return;
         }
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("AllReduceBenchmark [maxMB (64)] [N ... (2 3 4)]: socket ring all-reduce time and "
+                    + "bandwidth for 1 KB .. maxMB of FLOAT at N worker processes, against the alpha-beta fit and a "
+                    + "raw loopback socket copy");
+            return;
+        }
+        try {
+            for (String a : args) Long.parseLong(a);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("AllReduceBenchmark: expected [maxMB] [N ...] as whole numbers (e.g. "
+                    + "64 2 3 4), got " + String.join(" ", args));
+        }
         long maxBytes = (args.length > 0 ? Long.parseLong(args[0]) : 64) << 20;
         int[] ns = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
                 : new int[] {2, 3, 4};

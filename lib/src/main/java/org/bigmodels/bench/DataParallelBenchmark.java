@@ -109,46 +109,70 @@ public final class DataParallelBenchmark {
 
     static final TrainConfig CONFIG = TrainConfig.defaults().withProgress(false).withSeed(5);
 
+    /**
+     * Wraps a rank's batch source so that its first call (the first step's batch, after the replica, its optimizer,
+     * its strategy and the broadcast of rank 0's weights are built) starts the clock: set-up is not timed, for one
+     * worker or two alike. {@code marks[rank]} gets {wall ns, thread CPU ns} at that call.
+     */
+    static IntFunction<Batch> timed(IntFunction<Batch> src, long[][] marks, int rank, double[] processCpuAtStart) {
+        return step -> {
+            if (marks[rank] == null) {
+                marks[rank] = new long[] {System.nanoTime(), THREADS.getCurrentThreadCpuTime()};
+                synchronized (processCpuAtStart) {
+                    if (Double.isNaN(processCpuAtStart[0])) processCpuAtStart[0] = processCpu();
+                }
+            }
+            return src.apply(step);
+        };
+    }
+
     /** The single worker: the plain Trainer on rank 0's batches, on a thread of its own (as the workers are). */
     static <M extends Module> Timing single(Job<M> job, int steps) {
-        double p0 = processCpu();
+        long[][] marks = new long[1][];
+        double[] p0 = {Double.NaN};
         List<double[]> r = ThreadCommunicator.run(1, 600_000, comm -> {
             M m = job.model().apply(0);
             Trainer t = new Trainer(m, job.optimizer().apply(m), CONFIG);
-            IntFunction<Batch> src = job.source().forRank(0, 1);
-            long w0 = System.nanoTime();
-            long c0 = THREADS.getCurrentThreadCpuTime();
+            IntFunction<Batch> src = timed(job.source().forRank(0, 1), marks, 0, p0);
             t.fitSteps(steps, src, b -> job.loss().apply(m, b), null);
-            return new double[] {(System.nanoTime() - w0) * 1e-9, (THREADS.getCurrentThreadCpuTime() - c0) * 1e-9};
+            long end = System.nanoTime();
+            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[0][1]) * 1e-9;
+            return new double[] {(end - marks[0][0]) * 1e-9, cpu, processCpu()};
         });
-        return new Timing(r.get(0)[0], processCpu() - p0, new double[] {r.get(0)[1]}, List.of());
+        return new Timing(r.get(0)[0], r.get(0)[2] - p0[0], new double[] {r.get(0)[1]}, List.of());
     }
 
-    /** W workers with {@code strategy}; wall time = the slowest worker's, from the common start. */
+    /**
+     * W workers with {@code strategy}: wall time from the first worker's first batch to the last worker's end (set-up
+     * and the initial broadcast excluded, as for one worker); process CPU over the same interval.
+     */
     static <M extends Module> Timing parallel(Job<M> job, int w, int steps, DataParallelTrainer.Strategy strategy) {
         var dp = new DataParallelTrainer<>(job.model(), job.optimizer(), job.loss(), CONFIG, strategy);
-        double p0 = processCpu();
+        long[][] marks = new long[w][];
+        double[] p0 = {Double.NaN};
+        DataParallelTrainer.ShardSource source = (rank, world) -> timed(job.source().forRank(rank, world), marks,
+                rank, p0);
         List<Object[]> r = ThreadCommunicator.run(w, 600_000, comm -> {
-            comm.barrier();
-            long w0 = System.nanoTime();
-            long c0 = THREADS.getCurrentThreadCpuTime();
-            var replica = dp.fitSteps(comm, steps, job.source());
-            double cpu = (THREADS.getCurrentThreadCpuTime() - c0) * 1e-9;
-            return new Object[] {w0, System.nanoTime(), cpu, replica.events()};
+            var replica = dp.fitSteps(comm, steps, source);
+            long end = System.nanoTime();
+            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[comm.rank()][1]) * 1e-9;
+            return new Object[] {end, cpu, replica.events(), processCpu()};
         });
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
+        double pEnd = 0;
         double[] cpu = new double[w];
         List<WorkerEvent> events = new ArrayList<>();
         for (int i = 0; i < w; i++) {
-            start = Math.min(start, (Long) r.get(i)[0]);
-            end = Math.max(end, (Long) r.get(i)[1]);
-            cpu[i] = (Double) r.get(i)[2];
+            start = Math.min(start, marks[i][0]);
+            end = Math.max(end, (Long) r.get(i)[0]);
+            cpu[i] = (Double) r.get(i)[1];
+            pEnd = Math.max(pEnd, (Double) r.get(i)[3]);
             @SuppressWarnings("unchecked")
-            List<WorkerEvent> ev = (List<WorkerEvent>) r.get(i)[3];
+            List<WorkerEvent> ev = (List<WorkerEvent>) r.get(i)[2];
             events.addAll(ev);
         }
-        return new Timing((end - start) * 1e-9, processCpu() - p0, cpu, events);
+        return new Timing((end - start) * 1e-9, pEnd - p0[0], cpu, events);
     }
 
     /**
@@ -176,90 +200,118 @@ public final class DataParallelBenchmark {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
-    static <M extends Module> void bench(Job<M> job, int steps, int rounds) {
-        System.out.printf(Locale.ROOT, "%n## %s, %d steps per run, %d rounds (median), buckets of %d kB%n", job.name(),
-                steps, rounds, job.bucketBytes() >> 10);
+    /** "median (min..max)" of {@code v} with {@code f} applied, e.g. "1.72x (1.61..1.80)". */
+    static String range(List<Double> v, String fmt) {
+        double lo = v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double hi = v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return String.format(Locale.ROOT, fmt + " (" + fmt + ".." + fmt + ")", median(v), lo, hi);
+    }
+
+    static <M extends Module> void bench(Job<M> job, int steps, int rounds, int warmup, String only) {
+        System.out.printf(Locale.ROOT, "%n## %s, weak scaling (global batch = W x %d), %d steps per run after %d "
+                + "warm-up steps per variant, %d rounds, buckets of %d kB%n", job.name(), job.perWorkerBatch(), steps,
+                warmup, rounds, job.bucketBytes() >> 10);
         var strategies = new java.util.LinkedHashMap<String, DataParallelTrainer.Strategy>();
         strategies.put("naive", DataParallelTrainer.naive());
         strategies.put("bucketed", DataParallelTrainer.bucketed(job.bucketBytes()));
         strategies.put("overlapped", DataParallelTrainer.overlapped(job.bucketBytes()));
-        // warm-up (JIT, arenas, data): a few steps of each variant, not timed
-        single(job, 5);
-        for (var s : strategies.values()) parallel(job, 2, 5, s);
+        if (only != null) {   // one variant alone, e.g. under a profiler
+            Timing t = only.equals("single") ? single(job, steps) : parallel(job, 2, steps, strategies.get(only));
+            System.out.printf(Locale.ROOT, "%s: %.2f ms/step wall, %.2f ms/step process CPU%n", only,
+                    t.wallSeconds() / steps * 1e3, t.processCpuSeconds() / steps * 1e3);
+            return;
+        }
+        // warm-up (JIT, arenas, data, thread pools): every variant, not timed
+        single(job, warmup);
+        for (var s : strategies.values()) parallel(job, 2, warmup, s);
 
         List<Double> wall1 = new ArrayList<>();
         List<Double> cpu1 = new ArrayList<>();
-        var wall2 = new java.util.LinkedHashMap<String, List<Double>>();
+        var wallUp = new java.util.LinkedHashMap<String, List<Double>>();
+        var cpuUp = new java.util.LinkedHashMap<String, List<Double>>();
         var cpu2 = new java.util.LinkedHashMap<String, List<Double>>();
+        var wall2 = new java.util.LinkedHashMap<String, List<Double>>();
         var exposed = new java.util.LinkedHashMap<String, List<Double>>();
         var total = new java.util.LinkedHashMap<String, List<Double>>();
         for (String k : strategies.keySet()) {
-            wall2.put(k, new ArrayList<>());
-            cpu2.put(k, new ArrayList<>());
-            exposed.put(k, new ArrayList<>());
-            total.put(k, new ArrayList<>());
+            for (var m : List.of(wallUp, cpuUp, cpu2, wall2, exposed, total)) m.put(k, new ArrayList<>());
         }
         for (int round = 0; round < rounds; round++) {
             Timing one = single(job, steps);
-            wall1.add(one.wallSeconds());
-            cpu1.add(one.processCpuSeconds());
+            wall1.add(one.wallSeconds() / steps * 1e3);
+            cpu1.add(one.processCpuSeconds() / steps * 1e3);
             for (var s : strategies.entrySet()) {
                 Timing two = parallel(job, 2, steps, s.getValue());
-                wall2.get(s.getKey()).add(two.wallSeconds());
-                cpu2.get(s.getKey()).add(two.processCpuSeconds());
+                String k = s.getKey();
+                // speed-ups within the round (the machine's load is closest there): 2 x time(1) / time(2)
+                wallUp.get(k).add(2 * one.wallSeconds() / two.wallSeconds());
+                cpuUp.get(k).add(4 * one.processCpuSeconds() / two.processCpuSeconds());
+                wall2.get(k).add(two.wallSeconds() / steps * 1e3);
+                cpu2.get(k).add(two.processCpuSeconds() / steps * 1e3);
                 double[] sh = commShares(two, 2);
-                exposed.get(s.getKey()).add(sh[0]);
-                total.get(s.getKey()).add(sh[1]);
+                exposed.get(k).add(100 * sh[0]);
+                total.get(k).add(100 * sh[1]);
             }
-            System.out.printf(Locale.ROOT, "  round %d done%n", round + 1);
+            System.out.printf(Locale.ROOT, "  round %d done, load average %.1f%n", round + 1,
+                    OS.getSystemLoadAverage());
         }
-        double b = job.perWorkerBatch();
-        double t1 = median(wall1);
-        double c1 = median(cpu1);
-        System.out.printf(Locale.ROOT, "%-22s %10s %10s %9s %8s | %10s %9s %8s | %9s %9s%n", "workers / strategy",
-                "step ms", "ex/s", "speed-up", "effic.", "CPU ms/st", "speed-up", "effic.", "comm exp", "comm all");
-        System.out.printf(Locale.ROOT, "%-22s %10.2f %10.1f %9s %8s | %10.2f %9s %8s | %9s %9s%n", "1 (plain Trainer)",
-                t1 / steps * 1e3, b * steps / t1, "1.00x", "100%", c1 / steps * 1e3, "1.00x", "100%", "-", "-");
+        System.out.printf(Locale.ROOT, "%-18s %-22s %-22s | %-22s %-22s | %-20s %-20s%n", "workers/strategy",
+                "wall ms/step", "wall speed-up", "CPU ms/step", "CPU speed-up", "comm exposed %", "comm all %");
+        System.out.printf(Locale.ROOT, "%-18s %-22s %-22s | %-22s %-22s | %-20s %-20s%n", "1 (plain Trainer)",
+                range(wall1, "%.2f"), "1", range(cpu1, "%.2f"), "1", "-", "-");
         for (String k : strategies.keySet()) {
-            double t2 = median(wall2.get(k));
-            double c2 = median(cpu2.get(k));
-            double speed = (2 * b * steps / t2) / (b * steps / t1);
-            double cpuSpeed = 4 * c1 / c2;   // CPU s per example: c1/b alone, c2/(2b) for the pair
-            System.out.printf(Locale.ROOT, "%-22s %10.2f %10.1f %8.2fx %7.0f%% | %10.2f %8.2fx %7.0f%% | %8.1f%% %8.1f%%%n",
-                    "2, " + k, t2 / steps * 1e3, 2 * b * steps / t2, speed, 50 * speed, c2 / steps * 1e3, cpuSpeed,
-                    50 * cpuSpeed, 100 * median(exposed.get(k)), 100 * median(total.get(k)));
+            System.out.printf(Locale.ROOT, "%-18s %-22s %-22s | %-22s %-22s | %-20s %-20s%n", "2, " + k,
+                    range(wall2.get(k), "%.2f"), range(wallUp.get(k), "%.2fx"), range(cpu2.get(k), "%.2f"),
+                    range(cpuUp.get(k), "%.2fx"), range(exposed.get(k), "%.1f"), range(total.get(k), "%.1f"));
         }
     }
 
-    /** Entry point: {@code [--steps N] [--rounds R] [--model mlp|gpt|both]}. */
+    static final String USAGE = "[--steps N (200)] [--rounds R (3)] [--warmup N (30)] [--model mlp|gpt|both] "
+            + "[--only single|naive|bucketed|overlapped (one variant alone, for a profiler)]";
+
+    /** Entry point: {@link #USAGE}. */
     public static void main(String[] args) {
-        int steps = 60;
-        int rounds = 5;
+        int steps = 200;
+        int rounds = 3;
+        int warmup = 30;
         String which = "both";
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--model" -> which = args[++i];
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
                 default -> throw new IllegalArgumentException("DataParallelBenchmark: unknown option " + args[i]
-                        + "; expected --steps N, --rounds R, --model mlp|gpt|both");
+                        + "; expected " + USAGE);
             }
         }
-        if (steps < 1 || rounds < 1 || !List.of("mlp", "gpt", "both").contains(which)) {
-            throw new IllegalArgumentException("DataParallelBenchmark: expected --steps >= 1, --rounds >= 1, --model "
-                    + "mlp|gpt|both; got " + steps + ", " + rounds + ", " + which);
+        if (steps < 1 || rounds < 1 || warmup < 1 || !List.of("mlp", "gpt", "both").contains(which)
+                || (only != null && !List.of("single", "naive", "bucketed", "overlapped").contains(only))) {
+            throw new IllegalArgumentException("DataParallelBenchmark: expected --steps >= 1, --rounds >= 1, "
+                    + "--warmup >= 1, --model mlp|gpt|both, --only single|naive|bucketed|overlapped; got " + steps
+                    + ", " + rounds + ", " + warmup + ", " + which + ", " + only);
         }
-        String omp = System.getenv("OMP_NUM_THREADS");
-        System.out.println("# data-parallel scaling, 2 worker threads vs 1; OMP_NUM_THREADS=" + omp + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores visible");
-        if (!"1".equals(omp)) {
-            System.out.println("note: run with OMP_NUM_THREADS=1 so that each worker's BLAS uses one core");
-        }
-        System.out.println("# speed-up = throughput(2)/throughput(1), efficiency = speed-up/2; wall clock on the left, "
-                + "process CPU time (the speed-up with a free core per worker) on the right;");
+        // one BLAS/OpenMP thread per worker: the variable (read when the native library loads) and the pools
+        LeNetBenchmark.setThreads(1);
+        System.out.println("# data-parallel scaling, 2 worker threads vs 1, 1 BLAS/OpenMP thread per worker "
+                + "(OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + "); "
+                + Runtime.getRuntime().availableProcessors() + " cores visible, load average "
+                + String.format(Locale.ROOT, "%.1f", OS.getSystemLoadAverage()));
+        System.out.println("# weak scaling: each worker keeps its own full batch, so the global batch of 2 workers is "
+                + "twice one worker's (how data-parallel throughput is reported); time from the first batch, set-up "
+                + "and warm-up excluded");
+        System.out.println("# speed-up = throughput(2)/throughput(1) = 2 t(1)/t(2) within a round, median (min..max) "
+                + "over the rounds; efficiency = speed-up/2; wall clock on the left, process CPU time on the right: "
+                + "4 P(1)/P(2), the speed-up with a free core per worker, steadier on a busy machine");
         System.out.println("# comm exp = share of the step a worker spends communicating or waiting for it (exposed), "
                 + "comm all = share of all all-reduce time, hidden or not");
-        if (!which.equals("gpt")) bench(mlp(), steps, rounds);
-        if (!which.equals("mlp")) bench(gpt(), steps, rounds);
+        if (!which.equals("gpt")) bench(mlp(), steps, rounds, warmup, only);
+        if (!which.equals("mlp")) bench(gpt(), steps, rounds, warmup, only);
     }
 }

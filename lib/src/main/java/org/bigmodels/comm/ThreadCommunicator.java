@@ -3,8 +3,11 @@ package org.bigmodels.comm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * function on 4 worker threads and returns the 4 results in rank order; or {@link #group(int)} gives the N
  * communicators to drive yourself (e.g. with {@link WorkerThreads#run}).
  *
+ * <p>A receive polls its queue for up to {@value #SPIN_NANOS} ns, yielding between polls, before it blocks (as MPI
+ * libraries do: a peer's message usually arrives within that time, and a blocked thread is slower to wake).
+ *
  * <p>Failure: every receive waits at most {@link #timeoutMillis()}, checking every {@value #SLICE_MILLIS} ms whether
  * the sender has failed or closed. Messages already queued are still delivered; after that a receive from a closed
  * or failed rank, or any receive once some rank of the group has failed ({@link #abort}), throws a
@@ -31,12 +37,21 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     public static final int DEFAULT_QUEUE_CAPACITY = 64;
     /** How often a waiting send or receive checks its peer's state, in milliseconds. */
     static final long SLICE_MILLIS = 10;
+    /**
+     * How long a receive polls its queue before it blocks, in nanoseconds, yielding the core between polls: a
+     * collective's reply usually arrives within microseconds, and parking and waking a thread costs tens of
+     * microseconds (and on a loaded machine a wait for a core); MPI libraries poll and yield the same way before
+     * they sleep.
+     */
+    static final long SPIN_NANOS = 50_000;
 
     /** The state shared by the N members of one group. */
     private static final class Group {
         final int n;
         final List<BlockingQueue<INDArray>> queues;      // index src * n + dst
         final AtomicReferenceArray<String> fate;         // null: running; "closed"; or "failed: reason"
+        /** Per ordered pair (index src * n + dst): message buffers given back by dst, by (type, length). */
+        final List<Map<Long, ConcurrentLinkedQueue<INDArray>>> free;
         volatile int firstFailed = -1;
 
         Group(int n, int capacity) {
@@ -46,10 +61,19 @@ public final class ThreadCommunicator extends AbstractCommunicator {
                 queues.add(new ArrayBlockingQueue<>(capacity));
             }
             this.fate = new AtomicReferenceArray<>(n);
+            this.free = new ArrayList<>(n * n);
+            for (int i = 0; i < n * n; i++) {
+                free.add(new ConcurrentHashMap<>());
+            }
         }
     }
 
     private final Group group;
+    /** Open {@link #recycling} scopes; used by the one thread that receives at a time (as every receive is). */
+    private int recyclingDepth;
+    /** Arrays received inside the open scope, and from whom, to give back when it closes. */
+    private final List<INDArray> delivered = new ArrayList<>();
+    private final List<Integer> deliveredFrom = new ArrayList<>();
 
     private ThreadCommunicator(int rank, Group group, long timeoutMillis) {
         super(rank, group.n, timeoutMillis);
@@ -109,10 +133,63 @@ public final class ThreadCommunicator extends AbstractCommunicator {
         return run(worldSize, DEFAULT_TIMEOUT_MILLIS, task);
     }
 
+    /** A scope of {@link #recycling}: closing it gives the arrays received inside back to their senders. */
+    @FunctionalInterface
+    public interface Recycling extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Opens a scope in which the arrays this rank receives are lent, not given: when the scope closes they go back
+     * to their sender's pool of message buffers, and its next sends of the same type and length copy into them
+     * instead of allocating (a step of data-parallel training then allocates no message at all). The caller
+     * promises to keep no received array, nor a view of one, past the close: true of every collective of this
+     * package, which adds or copies what it receives. Outside a scope a received array is the caller's for good.
+     * Scopes nest; open and close them on the thread that receives.
+     *
+     * @return the scope, for try-with-resources; a no-op for any other communicator
+     */
+    public static Recycling recycling(Communicator comm) {
+        if (!(comm instanceof ThreadCommunicator t)) {
+            return () -> { };
+        }
+        t.recyclingDepth++;
+        return t::endRecycling;
+    }
+
+    private void endRecycling() {
+        if (--recyclingDepth > 0) {
+            return;
+        }
+        for (int i = 0; i < delivered.size(); i++) {
+            INDArray m = delivered.get(i);
+            group.free.get(deliveredFrom.get(i) * group.n + rank())
+                    .computeIfAbsent(key(m.dataType(), m.length()), k -> new ConcurrentLinkedQueue<>()).offer(m);
+        }
+        delivered.clear();
+        deliveredFrom.clear();
+    }
+
+    private static long key(org.nd4j.linalg.api.buffer.DataType type, long length) {
+        return 2 * length + (type == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? 1 : 0);
+    }
+
     @Override
     protected void transmit(INDArray data, int dst) {
-        // the queue keeps the message after send returns: a private flat copy, so the sender may change its array
-        INDArray copy = data.length() == 0 ? Nd4j.create(data.dataType(), 0) : data.dup('c').reshape(data.length());
+        // the queue keeps the message after send returns: a private flat copy, so the sender may change its array;
+        // into a buffer the receiver gave back (see recycling) when there is one, else a new one
+        INDArray copy;
+        if (data.length() == 0) {
+            copy = Nd4j.create(data.dataType(), 0);
+        } else {
+            var pool = group.free.get(rank() * group.n + dst).get(key(data.dataType(), data.length()));
+            copy = pool == null ? null : pool.poll();
+            if (copy == null) {
+                copy = Nd4j.createUninitialized(data.dataType(), data.length());
+            }
+            copy.assign(data.reshape('c', new long[] {data.length()})); // long[]: ('c', n) reads 'c' as a size
+        }
         BlockingQueue<INDArray> q = group.queues.get(rank() * group.n + dst);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
         try {
@@ -132,12 +209,22 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     @Override
     protected INDArray receive(int src) {
         BlockingQueue<INDArray> q = group.queues.get(src * group.n + rank());
+        long spinEnd = System.nanoTime() + SPIN_NANOS;
+        do {
+            INDArray m = q.poll();
+            if (m != null) {
+                return lent(m, src);
+            }
+            // yield, not a busy spin: when the peer waits for this very core (more runnable threads than free
+            // cores, as on a shared machine), it runs now instead of after this thread's time slice
+            Thread.yield();
+        } while (System.nanoTime() < spinEnd);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
         try {
             while (true) {
                 INDArray m = q.poll(SLICE_MILLIS, TimeUnit.MILLISECONDS);
                 if (m != null) {
-                    return m;
+                    return lent(m, src);
                 }
                 checkPeers(src, "receive from rank " + src);
                 if (System.nanoTime() > deadline) {
@@ -150,6 +237,15 @@ public final class ThreadCommunicator extends AbstractCommunicator {
             Thread.currentThread().interrupt();
             throw new CommunicationException("rank " + rank() + ": interrupted while receiving from rank " + src, e);
         }
+    }
+
+    /** Notes m (from src) for the open recycling scope, if any; returns m. */
+    private INDArray lent(INDArray m, int src) {
+        if (recyclingDepth > 0 && m.length() > 0) {
+            delivered.add(m);
+            deliveredFrom.add(src);
+        }
+        return m;
     }
 
     /** Throws when this rank, the peer, or any rank of the group has closed or failed. */

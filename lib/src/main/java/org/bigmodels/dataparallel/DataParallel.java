@@ -10,6 +10,8 @@ import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.bigmodels.train.GradientSync;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -190,6 +192,22 @@ public abstract class DataParallel implements GradientSync, AutoCloseable {
         INDArray shaped = mean.reshape('c', p.shape());
         if (p.grad() != null) p.grad().assign(shaped);
         else p.accumulateGrad(shaped);
+    }
+
+    /**
+     * Writes {@code sum / worldSize} into p's gradient: in place in one pass (a scalar multiply from {@code sum} into
+     * the gradient) when p has a row-major gradient, else as {@link #setGrad} of the quotient. {@code sum} has p's
+     * length (flat or p's shape) and is not changed.
+     */
+    protected static void setMeanGrad(Tensor p, INDArray sum, int worldSize) {
+        INDArray shaped = java.util.Arrays.equals(sum.shape(), p.shape()) ? sum : sum.reshape('c', p.shape());
+        INDArray g = p.grad();
+        if (g != null && g.ordering() == 'c' && Shape.hasDefaultStridesForShape(g) && shaped.ordering() == 'c'
+                && Shape.hasDefaultStridesForShape(shaped)) {
+            Nd4j.getExecutioner().exec(new ScalarMultiplication(shaped, null, g, 1.0 / worldSize));
+        } else {
+            setGrad(p, shaped.div(worldSize));
+        }
     }
 
     /** A fresh rank-1 row-major copy of {@code a} (length a.length()). */

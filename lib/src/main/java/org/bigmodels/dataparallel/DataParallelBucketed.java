@@ -3,6 +3,7 @@ package org.bigmodels.dataparallel;
 import java.util.ArrayList;
 import java.util.List;
 import org.bigmodels.comm.Communicator;
+import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,6 +33,8 @@ public class DataParallelBucketed extends DataParallel {
         final DataType type;
         long length;
         INDArray buffer;
+        /** views[i]: the region of buffer that holds params.get(i), shaped as that parameter (made once). */
+        final List<INDArray> views = new ArrayList<>();
 
         Bucket(int id, DataType type) {
             this.id = id;
@@ -77,7 +80,17 @@ public class DataParallelBucketed extends DataParallel {
             current.offsets.add(current.length);
             current.length += len;
         }
-        for (Bucket b : buckets) b.buffer = Nd4j.create(b.type, b.length); // outside any Arena: lives with this object
+        // outside any Arena: the buffers and their views live with this object and are reused every step, so a step
+        // allocates nothing here
+        for (Bucket b : buckets) {
+            b.buffer = Nd4j.create(b.type, b.length);
+            for (int s = 0; s < b.params.size(); s++) {
+                long from = b.offsets.get(s);
+                Tensor p = parameters.get(b.params.get(s));
+                b.views.add(b.buffer.get(NDArrayIndex.interval(from, from + p.value().length())).reshape('c',
+                        p.shape()));
+            }
+        }
     }
 
     private static Module checkBytes(long bucketBytes, Module model) {
@@ -103,17 +116,15 @@ public class DataParallelBucketed extends DataParallel {
         for (Bucket b : buckets) {
             for (int s = 0; s < b.params.size(); s++) pack(b, s);
             long start = System.nanoTime();
-            allReduceMean(b);
+            allReduceSum(b);
             record(WorkerEvent.COMMUNICATION, "AR " + b.id, start, System.nanoTime());
             unpack(b);
         }
     }
 
-    /** The region of bucket b's buffer that holds its s-th parameter (a view). */
+    /** The region of bucket b's buffer that holds its s-th parameter (a view shaped as the parameter). */
     protected INDArray slot(Bucket b, int s) {
-        long from = b.offsets.get(s);
-        long len = parameters.get(b.params.get(s)).value().length();
-        return b.buffer.get(NDArrayIndex.interval(from, from + len));
+        return b.views.get(s);
     }
 
     /** Copies the gradient of bucket b's s-th parameter into its slot (zeros if it has none). */
@@ -121,17 +132,19 @@ public class DataParallelBucketed extends DataParallel {
         Tensor p = parameters.get(b.params.get(s));
         INDArray slot = slot(b, s);
         if (p.grad() == null) slot.assign(0);
-        else slot.assign(p.grad().reshape('c', new long[] {p.value().length()}));
+        else slot.assign(p.grad());
     }
 
-    /** Sums the bucket over the ranks and divides by W, in place. */
-    protected void allReduceMean(Bucket b) {
-        comm.allReduce(b.buffer);
-        b.buffer.divi(comm.worldSize());
+    /** Sums the bucket over the ranks, in place (the division by W is done by {@link #unpack}). */
+    protected void allReduceSum(Bucket b) {
+        try (var lend = ThreadCommunicator.recycling(comm)) {   // no message allocated per step
+            comm.allReduce(b.buffer);
+        }
     }
 
-    /** Copies the averaged slots back into the gradients. */
+    /** Writes slot / W into each gradient of the bucket: the mean, in one pass per gradient. */
     protected void unpack(Bucket b) {
-        for (int s = 0; s < b.params.size(); s++) setGrad(parameters.get(b.params.get(s)), slot(b, s));
+        for (int s = 0; s < b.params.size(); s++) setMeanGrad(parameters.get(b.params.get(s)), slot(b, s),
+                comm.worldSize());
     }
 }

@@ -1,6 +1,7 @@
 package org.bigmodels.dataparallel;
 
 import org.bigmodels.comm.Communicator;
+import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,6 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class DataParallelNaive extends DataParallel {
 
+    /** One flat buffer per parameter, made once and reused every step (a step allocates nothing here). */
+    private final INDArray[] buffers;
+
     /**
      * A collective: every rank constructs its own at the same point (rank 0's weights are broadcast).
      *
@@ -22,6 +26,11 @@ public class DataParallelNaive extends DataParallel {
      */
     public DataParallelNaive(Communicator comm, Module model) {
         super(comm, model);
+        buffers = new INDArray[parameters.size()];
+        for (int i = 0; i < buffers.length; i++) {
+            Tensor p = parameters.get(i);
+            buffers[i] = Nd4j.create(p.dataType(), p.shape());   // outside any Arena: lives with this object
+        }
     }
 
     @Override
@@ -30,12 +39,13 @@ public class DataParallelNaive extends DataParallel {
         for (int i = 0; i < parameters.size(); i++) {
             Tensor p = parameters.get(i);
             long start = System.nanoTime();
-            INDArray flat = p.grad() == null
-                    ? Nd4j.zeros(p.dataType(), p.value().length())
-                    : flatCopy(p.grad());
-            comm.allReduce(flat);
-            flat.divi(w);
-            setGrad(p, flat);
+            INDArray buf = buffers[i];
+            if (p.grad() == null) buf.assign(0);
+            else buf.assign(p.grad());
+            try (var lend = ThreadCommunicator.recycling(comm)) {   // no message allocated per step
+                comm.allReduce(buf);
+            }
+            setMeanGrad(p, buf, w);
             record(WorkerEvent.COMMUNICATION, "AR " + i, start, System.nanoTime());
         }
     }

@@ -97,7 +97,7 @@ public class DataParallelOverlapped extends DataParallelBucketed {
             Bucket b = buckets.get(launched.size());
             launched.add(commThread.submit(() -> {
                 long start = System.nanoTime();
-                allReduceMean(b);
+                allReduceSum(b);
                 record(WorkerEvent.COMMUNICATION, "AR " + b.id, start, System.nanoTime());
                 return null;
             }));
