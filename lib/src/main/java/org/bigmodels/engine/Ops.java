@@ -789,33 +789,19 @@ public final class Ops {
         INDArray src = x.isView() || !Gemm.isPlainRowMajor(x) ? x.dup('c') : x; // exactly its n elements, in order
         int c = (int) x.size(-1), n = (int) x.length();
         INDArray out = Arena.alloc(x.dataType(), x.shape());
-        if (x.dataType() == DataType.FLOAT) {
-            float[] v = src.data().asFloat();
-            for (int row = 0; row < n; row += c) {
-                double max = v[row];
-                int arg = row;
-                for (int j = row + 1; j < row + c; j++) if (v[j] > max || max != max) max = v[arg = j];
-                // log(sum(exp(v - max))) = log1p(sum over the others): exact even when they add up to less than 1e-16
-                double rest = 0;
-                for (int j = row; j < row + c; j++) if (j != arg) rest += Math.exp(v[j] - max);
-                double logSum = Math.log1p(rest);
-                for (int j = row; j < row + c; j++) v[j] = (float) (v[j] - max - logSum);
-            }
-            out.data().setData(v);
-        } else {
-            double[] v = src.castTo(DataType.DOUBLE).data().asDouble();
-            for (int row = 0; row < n; row += c) {
-                double max = v[row];
-                int arg = row;
-                for (int j = row + 1; j < row + c; j++) if (v[j] > max || max != max) max = v[arg = j];
-                // log(sum(exp(v - max))) = log1p(sum over the others): exact even when they add up to less than 1e-16
-                double rest = 0;
-                for (int j = row; j < row + c; j++) if (j != arg) rest += Math.exp(v[j] - max);
-                double logSum = Math.log1p(rest);
-                for (int j = row; j < row + c; j++) v[j] = (v[j] - max - logSum);
-            }
-            fill(out, v);
+        // in double for both types (a float promotes exactly, so a FLOAT row gets the same result as before rounding)
+        double[] v = src.castTo(DataType.DOUBLE).data().asDouble();
+        for (int row = 0; row < n; row += c) {
+            double max = v[row];
+            int arg = row;
+            for (int j = row + 1; j < row + c; j++) if (v[j] > max || max != max) max = v[arg = j];
+            // log(sum(exp(v - max))) = log1p(sum over the others): exact even when they add up to less than 1e-16
+            double rest = 0;
+            for (int j = row; j < row + c; j++) if (j != arg) rest += Math.exp(v[j] - max);
+            double logSum = Math.log1p(rest);
+            for (int j = row; j < row + c; j++) v[j] = v[j] - max - logSum;
         }
+        fill(out, v);
         return out;
     }
 
