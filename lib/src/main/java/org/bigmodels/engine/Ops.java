@@ -254,6 +254,9 @@ public final class Ops {
      */
     public static Tensor gelu(Tensor a) {
         INDArray x = a.value();
+        // a FLOAT view or column-major array is copied to row-major first, so every layout gets the same kernel (and
+        // the same rounding) as a plain array
+        if (x.dataType() == DataType.FLOAT && Gemm.direct() && !Gemm.isPlainRowMajor(x)) x = x.dup('c');
         if (!RowKernels.usable(x)) return geluNd4j(a);
         // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
         float[] xv = RowKernels.read(x), t = Arena.floats(xv.length);
