@@ -253,10 +253,11 @@ public final class Ops {
      * GELU in the tanh form used by GPT-2: {@code 0.5 x (1 + tanh(c (x + 0.044715 x^3)))}, c = sqrt(2/pi).
      */
     public static Tensor gelu(Tensor a) {
-        INDArray x = a.value();
+        INDArray given = a.value();
         // a FLOAT view or column-major array is copied to row-major first, so every layout gets the same kernel (and
         // the same rounding) as a plain array
-        if (x.dataType() == DataType.FLOAT && Gemm.direct() && !Gemm.isPlainRowMajor(x)) x = x.dup('c');
+        INDArray x = given.dataType() == DataType.FLOAT && Gemm.direct() && !Gemm.isPlainRowMajor(given)
+                ? given.dup('c') : given;
         if (!RowKernels.usable(x)) return geluNd4j(a);
         // one Java loop each way (RowKernels.geluForward / geluBackward), the formula above
         float[] xv = RowKernels.read(x), t = Arena.floats(xv.length);
