@@ -2,6 +2,7 @@ package org.bigmodels.dataparallel;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -10,8 +11,11 @@ import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
 import org.bigmodels.optim.Optimizer;
+import org.bigmodels.paramserver.FaultPlan;
+import org.bigmodels.paramserver.InjectedFaultException;
 import org.bigmodels.train.Batch;
 import org.bigmodels.train.Checkpoint;
+import org.bigmodels.train.GradientSync;
 import org.bigmodels.train.History;
 import org.bigmodels.train.TrainConfig;
 import org.bigmodels.train.Trainer;
@@ -24,6 +28,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * as the Trainer's gradient synchronisation. There is no second training loop: this class only builds the replicas
  * and runs the Trainer on each. Progress and checkpoints are rank 0's only (the replicas are identical); every replica
  * resumes from that one file ({@link #resumeFrom}). Taught in 05-data-parallel.
+ *
+ * <p><b>Faults.</b> A {@link FaultPlan} ({@link #withFaults}) makes a rank fail (an {@link InjectedFaultException})
+ * or straggle (sleep) at the start of a step, before its forward pass and before any communication of that step.
+ * A straggler only slows the run: every all-reduce waits for it, so the result is exactly the fault-free one
+ * (synchronous semantics). A failed rank STOPS the run: this is the default and the only mode, as in PyTorch's
+ * DistributedDataParallel over NCCL or Gloo. Its communicator is aborted, the peers blocked in the all-reduce of that
+ * step fail at once, and the run throws a {@link org.bigmodels.comm.CommunicationException} naming the rank that
+ * failed first (its exception as the cause). No replica applies the abandoned step: the optimizer step comes after
+ * the all-reduce, which needs every rank's gradient. Each surviving replica's {@code Trainer.step()} is the number of
+ * steps it applied, and its weights are exactly those of the single-worker run after that many steps. With two
+ * ranks, every survivor stops at the failed step k. With more ranks, a survivor still waiting for a peer's last
+ * message of step k−1 may also abandon step k−1. Why stop rather than continue: continuing with the survivors would
+ * silently shrink the global batch (W−1 shards instead of W) and change the mean gradient, so the run would no longer
+ * equal the single-worker run on the concatenated batch, and it would depend on when the fault happened. The parameter
+ * server shows the other choice ({@link org.bigmodels.paramserver.FailurePolicy#CONTINUE_WITH_SURVIVORS}). To
+ * recover, start a new group and resume from rank 0's last checkpoint ({@link TrainConfig#withCheckpoint},
+ * {@link #resumeFrom(Path)}). The shard sources are functions of the global step, so the resumed run ends exactly
+ * where an unbroken run would.
  *
  * @param <M> the model type (the loss function sees it)
  */
@@ -75,6 +97,8 @@ public final class DataParallelTrainer<M extends Module> {
     private final TrainConfig config;
     private final Strategy strategy;
     private Path resumeFrom;
+    private FaultPlan faults = FaultPlan.none();
+    private BiConsumer<Integer, Trainer> onStart;
 
     /**
      * @param model     builds rank r's replica (called once per rank, on that rank's thread; the weights need not
@@ -113,6 +137,36 @@ public final class DataParallelTrainer<M extends Module> {
     }
 
     /**
+     * Injects faults: at the start of every global step s (0-based), rank r calls {@code faults.beforeStep(r, s)},
+     * which sleeps for a planned straggle and throws an {@link InjectedFaultException} for a planned failure (see the
+     * class doc: the run then stops, naming the rank). The plan's worker numbers are ranks.
+     *
+     * @param faults the plan; {@link FaultPlan#none()} (the default) turns injection off
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code faults} is null
+     */
+    public DataParallelTrainer<M> withFaults(FaultPlan faults) {
+        if (faults == null) {
+            throw new IllegalArgumentException("DataParallelTrainer.withFaults: expected a FaultPlan, got null; "
+                    + "use FaultPlan.none() for no faults");
+        }
+        this.faults = faults;
+        return this;
+    }
+
+    /**
+     * Calls {@code listener} with (rank, Trainer) on each rank's thread once its Trainer is built (and resumed), before
+     * the first step. Use it to see how far each replica got when a run fails: a failed run returns no replicas.
+     * Null turns it off.
+     *
+     * @return this trainer
+     */
+    public DataParallelTrainer<M> onTrainerStart(BiConsumer<Integer, Trainer> listener) {
+        this.onStart = listener;
+        return this;
+    }
+
+    /**
      * Trains {@code worldSize} replicas on worker threads in this JVM for {@code steps} steps.
      *
      * @param timeoutMillis longest wait of any receive and of the whole run, ms
@@ -139,11 +193,30 @@ public final class DataParallelTrainer<M extends Module> {
         try (DataParallel ddp = strategy.create(comm, replica)) {
             TrainConfig mine = config.withProgress(config.progress() && comm.rank() == 0);
             if (comm.rank() != 0) mine = mine.withCheckpoint(null, 0); // one checkpoint file, written by rank 0
-            Trainer trainer = new Trainer(replica, optimizer.apply(replica), mine, ddp);
+            Trainer trainer = new Trainer(replica, optimizer.apply(replica), mine, withFaults(comm.rank(), ddp));
             if (resumeFrom != null) Checkpoint.loadTraining(resumeFrom, trainer); // the same file on every rank
+            if (onStart != null) onStart.accept(comm.rank(), trainer);
             IntFunction<Batch> batches = source.forRank(comm.rank(), comm.worldSize());
             History history = trainer.fitSteps(steps, batches, b -> loss.apply(replica, b), null);
             return new Replica<>(comm.rank(), replica, trainer, ddp, history, ddp.events());
         }
+    }
+
+    /** The strategy with this rank's faults applied at the start of each step, or the strategy itself if none. */
+    private GradientSync withFaults(int rank, DataParallel ddp) {
+        if (faults.faults().isEmpty()) return ddp;
+        FaultPlan plan = faults;
+        return new GradientSync() {
+            @Override
+            public void beforeStep(int step) {
+                plan.beforeStep(rank, step); // before the forward pass and any communication of the step
+                ddp.beforeStep(step);
+            }
+
+            @Override
+            public void synchronize(List<Tensor> parameters) {
+                ddp.synchronize(parameters);
+            }
+        };
     }
 }
