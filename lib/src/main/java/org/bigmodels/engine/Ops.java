@@ -541,7 +541,7 @@ public final class Ops {
         }, logits);
     }
 
-    /** The elements of a plain row-major array as doubles, in a work array from the open arena. */
+    /** x's elements in row-major order as doubles (any layout or view), in a work array from the open arena. */
     private static double[] readDoubles(INDArray x) {
         // a view (an offset into a larger buffer, or a strided one) is copied first: its buffer holds other elements
         boolean exact = x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
@@ -824,15 +824,6 @@ public final class Ops {
         } else {
             out.assign(src.reshape('c', out.shape()));
         }
-    }
-
-    /**
-     * Exactly x's elements, in row-major order, as doubles: for a Java loop. A view (even a dense one at offset 0)
-     * or another layout is copied first, since a view's buffer holds the larger array it came from.
-     */
-    static double[] values(INDArray x) {
-        boolean exact = x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
-        return (exact ? x : x.dup('c')).data().asDouble();
     }
 
     /**
