@@ -107,6 +107,12 @@ public final class DataParallelBenchmark {
                 (rank, w) -> step -> data.batch(16, 32, new Random(1337L + (long) step * w + rank)), 16, 64L << 10);
     }
 
+    /** {@code job} with buckets of {@code kb} kB, or unchanged for kb < 0. */
+    static <M extends Module> Job<M> withBuckets(Job<M> job, long kb) {
+        return kb < 0 ? job : new Job<>(job.name(), job.model(), job.optimizer(), job.loss(), job.source(),
+                job.perWorkerBatch(), kb << 10);
+    }
+
     static final TrainConfig CONFIG = TrainConfig.defaults().withProgress(false).withSeed(5);
 
     /**
@@ -267,7 +273,8 @@ public final class DataParallelBenchmark {
     }
 
     static final String USAGE = "[--steps N (200)] [--rounds R (3)] [--warmup N (30)] [--model mlp|gpt|both] "
-            + "[--only single|naive|bucketed|overlapped (one variant alone, for a profiler)]";
+            + "[--only single|naive|bucketed|overlapped (one variant alone, for a profiler)] "
+            + "[--bucket-kb K (MLP 256, GPT 64: several buckets, to see overlap)]";
 
     /** Entry point: {@link #USAGE}. */
     public static void main(String[] args) {
@@ -276,6 +283,7 @@ public final class DataParallelBenchmark {
         int warmup = 30;
         String which = "both";
         String only = null;
+        long bucketKb = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
@@ -283,6 +291,7 @@ public final class DataParallelBenchmark {
                 case "--model" -> which = args[++i];
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--bucket-kb" -> bucketKb = Long.parseLong(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
@@ -311,7 +320,7 @@ public final class DataParallelBenchmark {
                 + "4 P(1)/P(2), the speed-up with a free core per worker, steadier on a busy machine");
         System.out.println("# comm exp = share of the step a worker spends communicating or waiting for it (exposed), "
                 + "comm all = share of all all-reduce time, hidden or not");
-        if (!which.equals("gpt")) bench(mlp(), steps, rounds, warmup, only);
-        if (!which.equals("mlp")) bench(gpt(), steps, rounds, warmup, only);
+        if (!which.equals("gpt")) bench(withBuckets(mlp(), bucketKb), steps, rounds, warmup, only);
+        if (!which.equals("mlp")) bench(withBuckets(gpt(), bucketKb), steps, rounds, warmup, only);
     }
 }
