@@ -1,7 +1,15 @@
 package org.bigmodels.memory;
 
 import org.bigmodels.engine.Tensor;
+import java.util.Map;
+import java.util.function.Function;
+import org.bigmodels.engine.Ops;
+import org.bigmodels.nn.Block;
+import org.bigmodels.nn.Embedding;
+import org.bigmodels.nn.GPT;
 import org.bigmodels.nn.Layer;
+import org.bigmodels.nn.Module;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -69,6 +77,31 @@ public final class ActivationCheckpoint implements Layer {
                 if (x.requiresGrad() && xAgain.grad() != null) x.accumulateGrad(xAgain.grad());
             }
         }, x, anchor);
+    }
+
+    /**
+     * The mean next-token loss of a {@link GPT} (the computation of {@link GPT#loss}, written out block by block) with
+     * each block run through {@code block}: {@code b -> new ActivationCheckpoint(b)} recomputes every block,
+     * {@code b -> b} is the plain model. Dropout must be 0 (recomputation must see the same values).
+     *
+     * @throws IllegalArgumentException if the GPT has dropout in training mode
+     */
+    public static Tensor gptLoss(GPT model, INDArray ids, INDArray targets, Function<Block, Layer> block) {
+        if (model.config().dropout() > 0 && model.isTraining()) {
+            throw new IllegalArgumentException("ActivationCheckpoint.gptLoss: recomputing a block needs dropout 0 (got "
+                    + model.config().dropout() + "); build the GPT without dropout or call model.train(false)");
+        }
+        if (ids.rank() != 2 || ids.size(1) > model.config().blockSize()) {
+            throw new IllegalArgumentException("ActivationCheckpoint.gptLoss: expected token ids [B, T] with T <= "
+                    + model.config().blockSize() + ", got " + java.util.Arrays.toString(ids.shape()));
+        }
+        Map<String, Module> c = model.children();
+        long t = ids.size(1);
+        Tensor x = ((Embedding) c.get("wte")).forward(ids)
+                .add(((Embedding) c.get("wpe")).forward(Nd4j.arange(0, t).castTo(DataType.INT)));
+        for (Block b : model.blocks()) x = block.apply(b).forward(x);
+        Tensor logits = ((Layer) c.get("head")).forward(((Layer) c.get("lnF")).forward(x));
+        return Ops.crossEntropy(logits, targets);
     }
 
     /** The layer checkpointed. */

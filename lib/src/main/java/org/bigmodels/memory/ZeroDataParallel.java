@@ -13,10 +13,7 @@ import org.bigmodels.comm.Chunks;
 import org.bigmodels.comm.Communicator;
 import org.bigmodels.dataparallel.DataParallel;
 import org.bigmodels.dataparallel.WorkerEvent;
-import org.bigmodels.engine.Ops;
 import org.bigmodels.engine.Tensor;
-import org.bigmodels.nn.Block;
-import org.bigmodels.nn.Embedding;
 import org.bigmodels.nn.GPT;
 import org.bigmodels.nn.Layer;
 import org.bigmodels.nn.Module;
@@ -72,6 +69,9 @@ public final class ZeroDataParallel extends DataParallel {
     private final Map<Module, ActivationCheckpoint> checkpoints = new IdentityHashMap<>();
     private final Map<Module, List<Tensor>> unitParameters = new IdentityHashMap<>();
     private final ZeroOptimizer optimizer;
+    // the replica of each model, for lossOf (weak keys: a model no longer used is forgotten)
+    private static final Map<Module, ZeroDataParallel> BY_MODEL =
+            Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
      * A collective: every rank builds its own at the same point (rank 0's weights are broadcast first). AdamW
@@ -116,6 +116,7 @@ public final class ZeroDataParallel extends DataParallel {
         }
         if (stage == ZeroStage.THREE) shardParameters(units == null ? List.of() : units);
         this.optimizer = new ZeroOptimizer(lr);
+        BY_MODEL.put(model, this);
     }
 
     /**
@@ -242,17 +243,16 @@ public final class ZeroDataParallel extends DataParallel {
      */
     public Tensor gptLoss(GPT model, INDArray ids, INDArray targets) {
         if (stage != ZeroStage.THREE) return model.loss(ids, targets);
-        if (model.config().dropout() > 0 && model.isTraining()) {
-            throw new IllegalArgumentException("ZeroDataParallel.gptLoss: stage 3 recomputes each block in backward, "
-                    + "which needs dropout 0 (got " + model.config().dropout() + "); build the GPT without dropout");
-        }
-        Map<String, Module> c = model.children();
-        long t = ids.size(1);
-        Tensor x = ((Embedding) c.get("wte")).forward(ids)
-                .add(((Embedding) c.get("wpe")).forward(Nd4j.arange(0, t).castTo(DataType.INT)));
-        for (Block b : model.blocks()) x = forward(b, x);
-        Tensor logits = ((Layer) c.get("head")).forward(((Layer) c.get("lnF")).forward(x));
-        return Ops.crossEntropy(logits, targets);
+        return ActivationCheckpoint.gptLoss(model, ids, targets, b -> x -> forward(b, x));
+    }
+
+    /**
+     * {@link #gptLoss} of the ZeroDataParallel built on {@code model} (for the loss function of
+     * {@link DataParallelTrainer}, which sees the model only), or {@code model.loss} when there is none.
+     */
+    public static Tensor lossOf(GPT model, INDArray ids, INDArray targets) {
+        ZeroDataParallel z = BY_MODEL.get(model);
+        return z == null ? model.loss(ids, targets) : z.gptLoss(model, ids, targets);
     }
 
     // ------------------------------------------------------------------ gradients
