@@ -53,6 +53,8 @@ class ZeroMemoryTest {
         long[] ws = new long[workers];
         List<MemoryAccount> accounts = ThreadCommunicator.run(workers, 60_000, c -> measure(stage, c, ws));
         MemoryAccount f = stage.formula(psi, workers);
+        System.out.printf("ZeRO-%s W=%d Psi=%d rank0 measured %s (working set %d B) formula %s%n", stage, workers,
+                psi, accounts.get(0), ws[0], f);
         long sumState = 0, sumGrads = 0;
         for (int r = 0; r < workers; r++) {
             MemoryAccount m = accounts.get(r);
