@@ -56,9 +56,11 @@ public final class AdamWShard implements OptimizerShard {
         long[] b = shardBounds(params.length(), w);
         INDArray work = localGrad.dup('c');
         comm.reduceScatter(work);                              // slice r of work: the sum over ranks of slice r
-        INDArray gSlice = Chunks.chunk(work, b, r).div(w);     // the mean gradient of this rank's slice
         INDArray wSlice = Chunks.chunk(params, b, r);
-        if (wSlice.length() > 0) wSlice.assign(updateSlice(wSlice.dup('c'), gSlice));
+        if (wSlice.length() > 0) {                             // (an empty slice when length < W: ND4J refuses div)
+            INDArray gSlice = Chunks.chunk(work, b, r).div(w); // the mean gradient of this rank's slice
+            wSlice.assign(updateSlice(wSlice.dup('c'), gSlice));
+        }
         comm.allGather(params);                                // every rank gets every updated slice
     }
 

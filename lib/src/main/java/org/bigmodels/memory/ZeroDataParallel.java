@@ -370,7 +370,7 @@ public final class ZeroDataParallel extends DataParallel {
                     if (p.grad() == null) flat.assign(0);
                     else flat.assign(p.grad().reshape('c', new long[] {len}));
                     comm.reduceScatter(flat);
-                    g = Chunks.chunk(flat, bounds[i], r).div(w);
+                    g = sliceLength(i) > 0 ? Chunks.chunk(flat, bounds[i], r).div(w) : null;   // empty: no div
                 } else {
                     g = gradShard[i];
                 }
