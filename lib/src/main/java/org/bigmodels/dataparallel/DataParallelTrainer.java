@@ -92,7 +92,7 @@ public final class DataParallelTrainer<M extends Module> {
     }
 
     private final IntFunction<M> model;
-    private final Function<M, Optimizer> optimizer;
+    private final BiFunction<M, DataParallel, Optimizer> optimizer;
     private final BiFunction<M, Batch, Tensor> loss;
     private final TrainConfig config;
     private final Strategy strategy;
@@ -111,6 +111,24 @@ public final class DataParallelTrainer<M extends Module> {
      */
     public DataParallelTrainer(IntFunction<M> model, Function<M, Optimizer> optimizer, BiFunction<M, Batch, Tensor> loss,
                                TrainConfig config, Strategy strategy) {
+        if (model == null || optimizer == null || loss == null || config == null || strategy == null) {
+            throw new IllegalArgumentException("DataParallelTrainer: expected a model factory, an optimizer factory, "
+                    + "a loss, a config and a strategy; got a null");
+        }
+        this.model = model;
+        this.optimizer = (m, ddp) -> optimizer.apply(m);
+        this.loss = loss;
+        this.config = config;
+        this.strategy = strategy;
+    }
+
+    /**
+     * The same with an optimizer built from the replica's model AND its strategy: for strategies that own the update,
+     * such as ZeRO ({@code org.bigmodels.memory.ZeroDataParallel}, whose optimizer state is partitioned over the ranks
+     * and needs the strategy's communicator and shards).
+     */
+    public DataParallelTrainer(IntFunction<M> model, BiFunction<M, DataParallel, Optimizer> optimizer,
+                               BiFunction<M, Batch, Tensor> loss, TrainConfig config, Strategy strategy) {
         if (model == null || optimizer == null || loss == null || config == null || strategy == null) {
             throw new IllegalArgumentException("DataParallelTrainer: expected a model factory, an optimizer factory, "
                     + "a loss, a config and a strategy; got a null");
@@ -193,7 +211,7 @@ public final class DataParallelTrainer<M extends Module> {
         try (DataParallel ddp = strategy.create(comm, replica)) {
             TrainConfig mine = config.withProgress(config.progress() && comm.rank() == 0);
             if (comm.rank() != 0) mine = mine.withCheckpoint(null, 0); // one checkpoint file, written by rank 0
-            Trainer trainer = new Trainer(replica, optimizer.apply(replica), mine, withFaults(comm.rank(), ddp));
+            Trainer trainer = new Trainer(replica, optimizer.apply(replica, ddp), mine, withFaults(comm.rank(), ddp));
             if (resumeFrom != null) Checkpoint.loadTraining(resumeFrom, trainer); // the same file on every rank
             if (onStart != null) onStart.accept(comm.rank(), trainer);
             IntFunction<Batch> batches = source.forRank(comm.rank(), comm.worldSize());
