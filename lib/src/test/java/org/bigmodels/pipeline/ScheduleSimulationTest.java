@@ -35,7 +35,7 @@ class ScheduleSimulationTest {
                     ScheduleSimulation s = ScheduleSimulation.of(new InterleavedSchedule(v), p, m);
                     // valid (no exception) for every m; when p does not divide m the last group is short and the
                     // bubble can exceed 1F1B's (Megatron-LM requires p | m for this reason)
-                    if (p > 1) assertTrue(s.bubble() < (p - 1.0) / p, "better than naive, p=" + p + " m=" + m);
+                    if (p > 1) assertTrue(s.bubble() <= (p - 1.0) / p + 1e-9, "no worse than naive, p=" + p + " m=" + m);
                     if (m % p == 0) {
                         assertEquals(ScheduleSimulation.interleavedBubbleFormula(p, m, v), s.bubble(), 1e-9,
                                 "p=" + p + " m=" + m + " v=" + v);
