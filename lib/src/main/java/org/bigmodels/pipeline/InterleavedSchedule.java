@@ -13,8 +13,9 @@ import java.util.List;
  * <p>Order on worker d: micro-batches go in groups of p; the forward sequence runs, per group, chunk 0 of the group's
  * micro-batches, then chunk 1, ..., then chunk v-1; the backward sequence is the same with the chunks in reverse.
  * Worker d runs 2(p-d-1) + (v-1)·p warm-up forwards (all of them if fewer), then alternates one forward and one
- * backward, then finishes the backwards. For m not a multiple of p (or m &lt; p) the last group is shorter and the
- * warm-up is shortened with it; {@link ScheduleSimulation} checks every such order in the tests.
+ * backward, then finishes the backwards. For m not a multiple of p (or m &lt; p) the last group is shorter; a stage
+ * whose order would then deadlock gets more warm-up forwards until it runs (checked by dependencies), so every m
+ * works, with a bubble that can exceed 1F1B's (Megatron-LM asks for p | m).
  */
 public final class InterleavedSchedule implements PipelineSchedule {
     private final int chunks;
@@ -56,14 +57,37 @@ public final class InterleavedSchedule implements PipelineSchedule {
             }
         }
         int group = Math.min(p, m);
-        List<List<PipelineOp>> out = new ArrayList<>();
+        int total = m * v;
+        int[] warmup = new int[p];
         for (int d = 0; d < p; d++) {
-            int total = m * v;
-            int warmup = Math.min(total, 2 * (p - d - 1) + (v - 1) * group);
-            if (v == 1) warmup = Math.min(total, p - d - 1);
+            warmup[d] = Math.min(total, v == 1 ? p - d - 1 : 2 * (p - d - 1) + (v - 1) * group);
+        }
+        List<List<PipelineOp>> out = order(forwards, backwards, warmup);
+        // A short last group (p does not divide m) can leave a stage waiting for a backward whose forward its peer
+        // lists later; one more warm-up forward on each such stage resolves it (all-forwards-first always runs).
+        for (int[] at = ScheduleSimulation.blockedAt(out, p, m, v); at != null;
+             at = ScheduleSimulation.blockedAt(out, p, m, v)) {
+            boolean changed = false;
+            for (int d = 0; d < p; d++) {
+                if (at[d] < out.get(d).size() && !out.get(d).get(at[d]).isForward() && warmup[d] < total) {
+                    warmup[d]++;
+                    changed = true;
+                }
+            }
+            if (!changed) for (int d = 0; d < p; d++) warmup[d] = total;
+            out = order(forwards, backwards, warmup);
+        }
+        return out;
+    }
+
+    /** Per stage: warmup[d] forwards, then alternate one forward and one backward, then the remaining backwards. */
+    private static List<List<PipelineOp>> order(List<PipelineOp> forwards, List<PipelineOp> backwards, int[] warmup) {
+        int total = forwards.size();
+        List<List<PipelineOp>> out = new ArrayList<>();
+        for (int w : warmup) {
             List<PipelineOp> ops = new ArrayList<>();
             int f = 0, b = 0;
-            while (f < warmup) ops.add(forwards.get(f++));
+            while (f < w) ops.add(forwards.get(f++));
             while (f < total) {
                 ops.add(forwards.get(f++));
                 ops.add(backwards.get(b++));

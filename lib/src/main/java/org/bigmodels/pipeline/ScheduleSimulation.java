@@ -156,6 +156,34 @@ public record ScheduleSimulation(double makespan, double[] busy, double bubble, 
         }
     }
 
+    /**
+     * Runs the lists by dependencies only: returns null when every pass can run, otherwise each stage's position in
+     * its list when no stage can move (for schedule generators that repair their order).
+     */
+    static int[] blockedAt(List<List<PipelineOp>> ops, int stages, int microBatches, int chunks) {
+        int parts = stages * chunks;
+        boolean[][][] done = new boolean[2][parts][microBatches];
+        int[] next = new int[stages];
+        boolean progressed = true;
+        while (progressed) {
+            progressed = false;
+            for (int d = 0; d < stages; d++) {
+                while (next[d] < ops.get(d).size()) {
+                    PipelineOp op = ops.get(d).get(next[d]);
+                    int part = op.chunk() * stages + d, mb = op.microBatch();
+                    boolean ready = op.isForward() ? part == 0 || done[0][part - 1][mb]
+                            : done[0][part][mb] && (part == parts - 1 || done[1][part + 1][mb]);
+                    if (!ready) break;
+                    done[op.isForward() ? 0 : 1][part][mb] = true;
+                    next[d]++;
+                    progressed = true;
+                }
+            }
+        }
+        for (int d = 0; d < stages; d++) if (next[d] < ops.get(d).size()) return next;
+        return null;
+    }
+
     /** The largest of {@link #peakInFlight()}. */
     public int maxInFlight() {
         return Arrays.stream(peakInFlight).max().orElse(0);

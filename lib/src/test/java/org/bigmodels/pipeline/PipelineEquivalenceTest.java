@@ -36,7 +36,7 @@ class PipelineEquivalenceTest {
     static Stream<Arguments> cases() {
         return schedules().flatMap(s -> Stream.of(
                 Arguments.of(s, 1, 3), Arguments.of(s, 2, 1), Arguments.of(s, 2, 3), Arguments.of(s, 3, 2),
-                Arguments.of(s, 3, 6), Arguments.of(s, 4, 3), Arguments.of(s, 4, 6)));
+                Arguments.of(s, 3, 6), Arguments.of(s, 4, 3), Arguments.of(s, 4, 6), Arguments.of(s, 3, 7)));
     }
 
     static MLP mlp(int layers) {

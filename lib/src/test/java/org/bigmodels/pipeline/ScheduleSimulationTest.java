@@ -30,8 +30,8 @@ class ScheduleSimulationTest {
     @Test
     void interleavedIsValidForAnyPAndMAndMeetsItsFormulaWhenPDividesM() {
         for (int v = 1; v <= 3; v++) {
-            for (int p = 1; p <= 5; p++) {
-                for (int m = 1; m <= 12; m++) {
+            for (int p = 1; p <= 6; p++) {
+                for (int m = 1; m <= 17; m++) {
                     ScheduleSimulation s = ScheduleSimulation.of(new InterleavedSchedule(v), p, m);
                     // valid (no exception) for every m; when p does not divide m the last group is short and the
                     // bubble can exceed 1F1B's (Megatron-LM requires p | m for this reason)
