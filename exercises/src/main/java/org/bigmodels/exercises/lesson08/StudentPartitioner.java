@@ -19,10 +19,9 @@ public final class StudentPartitioner implements StagePartitioner {
      */
     @Override
     public int[] partition(double[] costs, int stages) {
-        throw new UnsupportedOperationException("not implemented yet: StudentPartitioner.partition -- the best slowest "
-                + "stage for the first i layers in k stages is the best over the last cut j of max(best for the first "
-                + "j layers in k-1 stages, cost of layers j..i-1): fill that table for k = 1..p with prefix sums, "
-                + "remember each best j, then walk back from (p, n). Greedy filling of stages up to the average is "
-                + "not optimal, and every stage must keep at least one layer");
+        throw new UnsupportedOperationException("not implemented yet: StudentPartitioner.partition -- dynamic "
+                + "programming over (number of stages k, number of leading layers i): the best split of the first i "
+                + "layers into k stages ends with some last stage j..i-1. Prefix sums give any stage's cost in O(1). "
+                + "Pitfalls: greedy filling up to the average is not optimal; every stage keeps at least one layer");
     }
 }
