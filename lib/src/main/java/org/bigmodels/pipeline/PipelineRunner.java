@@ -28,7 +28,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * micro-batches are those of the batch's mean loss. Micro-batches must therefore be equal: a batch that m does not
  * divide is refused (choose m among the batch's divisors, or drop or pad examples).
  *
- * <p>Messages: each is a small header (kind, part, micro-batch, shape) then the flat data; a worker that receives a
+ * <p>Messages: one per activation or gradient, a small header (kind, part, micro-batch, shape) followed by the flat
+ * data in the same array (one hand-off, one wake-up of the peer); a worker that receives a
  * message other than the one it awaits keeps it for later, so any valid schedule runs whatever the order its peer
  * sent in. Every receive waits at most the communicator's time-out (a {@code CommunicationException} names the
  * peer), and a whole threaded step at most {@link #timeoutMillis(long)}.
@@ -183,6 +184,9 @@ public final class PipelineRunner {
         long held = 0, peakBytes = 0;
         int inFlight = 0, peak = 0;
         double loss = 0;
+        // Start together: the recorded timeline (and so the bubble) begins when every stage is ready, not when the
+        // first worker thread or process happens to be scheduled.
+        if (p > 1) comm.barrier();
         for (PipelineOp op : ops) {
             int part = op.chunk() * p + d, mb = op.microBatch();
             if (part >= parts) {
@@ -266,15 +270,26 @@ public final class PipelineRunner {
             return;
         }
         long t0 = System.nanoTime();
-        long[] shape = value.shape();
-        double[] header = new double[3 + shape.length];
-        header[0] = key.kind();
-        header[1] = key.part();
-        header[2] = key.mb();
-        for (int i = 0; i < shape.length; i++) header[3 + i] = shape[i];
-        comm.send(Nd4j.createFromArray(header), dst);
-        comm.send(value.dup('c').reshape(new long[]{value.length()}), dst);
+        comm.send(pack(key, value), dst);
         events.add(new StageEvent(comm.rank(), StageEvent.Type.SEND, op.toString(), t0, System.nanoTime()));
+    }
+
+    /**
+     * One message per hand-off: [kind, part, micro-batch, rank, shape..., data...] in the value's data type (the
+     * header's small integers are exact in float), so the peer wakes once per activation or gradient, not twice.
+     */
+    private static INDArray pack(Key key, INDArray value) {
+        long[] shape = value.shape();
+        int h = 4 + shape.length;
+        long n = value.length();
+        INDArray msg = Nd4j.create(value.dataType(), h + n);
+        msg.putScalar(0, key.kind());
+        msg.putScalar(1, key.part());
+        msg.putScalar(2, key.mb());
+        msg.putScalar(3, shape.length);
+        for (int i = 0; i < shape.length; i++) msg.putScalar(4 + i, shape[i]);
+        msg.get(NDArrayIndex.interval(h, h + n)).assign(value.reshape('c', new long[]{n}));
+        return msg;
     }
 
     private static INDArray receive(Communicator comm, int src, Key want, Map<Key, INDArray> pending) {
@@ -283,11 +298,12 @@ public final class PipelineRunner {
                 throw new IllegalStateException("PipelineRunner: stage " + src + " awaits its own " + want
                         + " that it has not produced yet; the schedule's order is invalid");
             }
-            double[] h = comm.recv(src).toDoubleVector();
-            INDArray data = comm.recv(src);
-            long[] shape = new long[h.length - 3];
-            for (int i = 0; i < shape.length; i++) shape[i] = (long) h[3 + i];
-            pending.put(new Key((int) h[0], (int) h[1], (int) h[2]), data.reshape(shape));
+            INDArray msg = comm.recv(src);
+            int rank = msg.getInt(3), h = 4 + rank;
+            long[] shape = new long[rank];
+            for (int i = 0; i < rank; i++) shape[i] = msg.getLong(4 + i);
+            INDArray data = msg.get(NDArrayIndex.interval(h, msg.length())).dup('c').reshape('c', shape);
+            pending.put(new Key(msg.getInt(0), msg.getInt(1), msg.getInt(2)), data);
         }
         return pending.remove(want);
     }

@@ -61,6 +61,37 @@ public record ScheduleSimulation(double makespan, double[] busy, double bubble, 
             throw new IllegalArgumentException("ScheduleSimulation: expected pass times > 0, got forward "
                     + forwardTime + ", backward " + backwardTime);
         }
+        int v = schedule.chunks();
+        return simulate(schedule, stages, microBatches, (d, op) -> (op.isForward() ? forwardTime : backwardTime) / v);
+    }
+
+    /**
+     * Replays a measured step: the same dependencies as {@link #of}, but each pass lasts what it lasted in
+     * {@code measured} and messages cost nothing. Its bubble is what the schedule implies for the pass times this run
+     * really had (unequal stages, passes slowed by other work on the machine); the measured bubble minus it is the
+     * cost of the hand-offs between stages (messages, waking the waiting thread).
+     *
+     * @throws IllegalArgumentException when {@code measured} lacks a recorded pass of the schedule (a different
+     *                                  schedule, p or m)
+     */
+    public static ScheduleSimulation replay(PipelineSchedule schedule, int stages, int microBatches,
+                                            PipelineResult measured) {
+        java.util.Map<String, Double> secs = new java.util.HashMap<>();
+        for (StageEvent e : measured.events()) {
+            if (e.isCompute()) secs.merge(e.stage() + " " + e.label(), e.seconds(), Double::sum);
+        }
+        return simulate(schedule, stages, microBatches, (d, op) -> {
+            Double t = secs.get(d + " " + op);
+            if (t == null) {
+                throw new IllegalArgumentException("ScheduleSimulation: the measured step has no pass " + op
+                        + " on stage " + d + "; replay it with the schedule, p and m it ran with");
+            }
+            return t;
+        });
+    }
+
+    private static ScheduleSimulation simulate(PipelineSchedule schedule, int stages, int microBatches,
+                                               java.util.function.ToDoubleBiFunction<Integer, PipelineOp> duration) {
         int p = stages, m = microBatches, v = schedule.chunks();
         List<List<PipelineOp>> ops = schedule.ops(p, m);
         validate(schedule.name(), ops, p, m, v);
@@ -91,7 +122,7 @@ public record ScheduleSimulation(double makespan, double[] busy, double bubble, 
                     }
                     if (Double.isNaN(ready)) break;
                     double start = Math.max(ready, free[d]);
-                    double end = start + (op.isForward() ? forwardTime : backwardTime) / v;
+                    double end = start + duration.applyAsDouble(d, op);
                     finish[op.isForward() ? 0 : 1][part][op.microBatch()] = end;
                     free[d] = end;
                     busy[d] += end - start;
