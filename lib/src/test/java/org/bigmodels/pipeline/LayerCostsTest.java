@@ -29,17 +29,17 @@ class LayerCostsTest {
 
     @Test
     void measuredCostsArePositiveAndOrderedAsFlops() {
-        // Linear units 256→1024, 1024→64, 64→4: 262 144, 65 536 and 256 multiply-adds per example (4x and 256x apart)
-        MLP mlp = new MLP(new long[] {256, 1024, 64, 4}, Activation.RELU, DataType.FLOAT, 3);
+        // Linear units 512→1024, 1024→32, 32→4: 524 288, 32 768 and 128 multiply-adds per example (16x and 256x apart)
+        MLP mlp = new MLP(new long[] {512, 1024, 32, 4}, Activation.RELU, DataType.FLOAT, 3);
         StagedModel model = StagedModel.of(mlp);
         Random r = new Random(2);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 256, 256);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 256, 512);
         int[] y = new int[256];
         for (int i = 0; i < y.length; i++) y[i] = r.nextInt(4);
         double[] t = LayerCosts.measured(model, x, Nd4j.createFromArray(y), 5);
         assertEquals(3, t.length);
         for (double v : t) assertTrue(v > 0, "every unit takes some time: " + java.util.Arrays.toString(t));
-        assertTrue(t[0] > t[1] && t[1] > t[2], "measured seconds should follow the FLOPs (262 144 > 65 536 > 256 per "
+        assertTrue(t[0] > t[1] && t[1] > t[2], "measured seconds should follow the FLOPs (524 288 > 32 768 > 128 per "
                 + "example): " + java.util.Arrays.toString(t));
         assertThrows(IllegalArgumentException.class, () -> LayerCosts.measured(model, x, Nd4j.createFromArray(y), 0));
     }

@@ -16,6 +16,7 @@ class ScheduleSimulationTest {
                 double formula = (p - 1.0) / (m + p - 1.0);
                 ScheduleSimulation g = ScheduleSimulation.of(new GPipeSchedule(), p, m);
                 ScheduleSimulation o = ScheduleSimulation.of(new OneFOneBSchedule(), p, m);
+                assertEquals(formula, ScheduleSimulation.bubbleFormula(p, m), 1e-12, "bubbleFormula p=" + p + " m=" + m);
                 assertEquals(formula, g.bubble(), 1e-12, "GPipe p=" + p + " m=" + m);
                 assertEquals(formula, o.bubble(), 1e-12, "1F1B p=" + p + " m=" + m);
                 assertEquals(3.0 * (m + p - 1), g.makespan(), 1e-9);
@@ -43,6 +44,29 @@ class ScheduleSimulationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void replayOfARealStepHasTheSameComputeAndNoMoreIdle() {
+        // replaying with the recorded pass times and free messages: each pass starts no later than it really did, so
+        // the replayed makespan is at most the measured one and its bubble at most the measured bubble
+        var cfg = new org.bigmodels.nn.GPTConfig(11, 8, 3, 2, 16, 0.0, org.nd4j.linalg.api.buffer.DataType.FLOAT, 5);
+        var ids = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 2, 3, 4, 5, 6, 7, 8}, {2, 3, 4, 5, 6,
+                7, 8, 9}, {3, 4, 5, 6, 7, 8, 9, 10}, {0, 1, 2, 3, 4, 5, 6, 7}});
+        for (PipelineSchedule s : List.of(new GPipeSchedule(), new OneFOneBSchedule(), new InterleavedSchedule(2))) {
+            PipelineResult r = new PipelineRunner(StagedModel.of(new org.bigmodels.nn.GPT(cfg)), 2, s).step(ids, ids, 4);
+            ScheduleSimulation replay = ScheduleSimulation.replay(s, 2, 4, r);
+            double compute = 0;
+            for (int d = 0; d < 2; d++) compute += r.computeSeconds(d);
+            assertEquals(compute, java.util.Arrays.stream(replay.busy()).sum(), 1e-9, s.name() + ": same passes");
+            assertTrue(replay.makespan() <= r.makespanSeconds() + 1e-9, s.name() + ": replayed makespan "
+                    + replay.makespan() + " > measured " + r.makespanSeconds());
+            assertTrue(replay.bubble() <= r.bubble() + 1e-9, s.name());
+        }
+        PipelineResult g = new PipelineRunner(StagedModel.of(new org.bigmodels.nn.GPT(cfg)), 2, new GPipeSchedule())
+                .step(ids, ids, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> ScheduleSimulation.replay(new GPipeSchedule(), 2, 4, g));
+        assertTrue(e.getMessage().contains("has no pass"), e.getMessage());
     }
 
     @Test
