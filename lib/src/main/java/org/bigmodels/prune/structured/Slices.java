@@ -15,7 +15,7 @@ final class Slices {
         INDArrayIndex[] ix = new INDArrayIndex[a.rank()];
         for (int i = 0; i < ix.length; i++) ix[i] = NDArrayIndex.all();
         ix[axis] = new SpecifiedIndex(Arrays.stream(keep).asLongStream().toArray());
-        INDArray r = a.get(ix).dup('c');
+        INDArray r = a.dup('c').get(ix).dup('c'); // dup first: a SpecifiedIndex on a parameter view fails in ND4J
         long[] shape = a.shape().clone();
         shape[axis] = keep.length;
         return r.reshape('c', shape);
