@@ -21,6 +21,16 @@ class GptPrunerTest {
         return Nd4j.createFromArray(new int[][] {{1, 2, 3, 4, 5, 6, 7, 8}, {10, 0, 3, 3, 9, 2, 1, 4}});
     }
 
+    /** The GPT of CONFIG with random biases (a fresh GPT's are zero, which would hide a bias sliced wrongly). */
+    private static GPT gptWithBiases() {
+        GPT g = new GPT(CONFIG);
+        Nd4j.getRandom().setSeed(17);
+        g.namedParameters().forEach((n, p) -> {
+            if (n.endsWith("bias")) p.value().assign(Nd4j.randn(p.value().dataType(), p.value().shape()).muli(0.3));
+        });
+        return g;
+    }
+
     private static INDArray logits(GPT m) {
         try (var off = Tensor.noGrad()) {
             m.train(false);
@@ -43,7 +53,7 @@ class GptPrunerTest {
 
     @Test
     void prunedHeadsAndChannelsEqualTheGptWithThemZeroedByHand() {
-        GPT gpt = new GPT(CONFIG);
+        GPT gpt = gptWithBiases();
         int hd = 4;
         int[][] keepHeads = {{0, 2, 3}, {1, 3}};
         int[][] keepCh = {{0, 5, 9, 17, 40, 63}, {2, 3, 4}};
@@ -51,7 +61,7 @@ class GptPrunerTest {
         assertArrayEquals(new int[] {3, 2}, pruned.heads());
         assertArrayEquals(new int[] {6, 3}, pruned.mlpWidths());
         // reference: the real GPT class with the removed heads' proj rows and channels' mlp.2 rows set to zero
-        GPT masked = new GPT(CONFIG);
+        GPT masked = gptWithBiases();
         for (int b = 0; b < 2; b++) {
             INDArray proj = masked.parameter("blocks." + b + ".attn.proj.weight").value();
             for (int h = 0; h < 4; h++) {
