@@ -47,6 +47,9 @@ class Dl4jPrunerTest {
         net.getLayer(1).paramTable().forEach((name, v) -> v.assign(name.equals("var")
                 ? Nd4j.rand(DataType.DOUBLE, v.shape()).addi(0.5) : Nd4j.randn(DataType.DOUBLE, v.shape())));
         if (net.getLayer(1).paramTable().size() < 4) throw new AssertionError(net.getLayer(1).paramTable().keySet());
+        // non-zero biases (DL4J starts them at 0), so slicing a bias with the wrong indices shows too
+        for (int i : new int[] {0, 3, 4, 5}) net.getLayer(i).getParam("b").assign(Nd4j.randn(DataType.DOUBLE,
+                net.getLayer(i).getParam("b").shape()).muli(0.3));
         return net;
     }
 
