@@ -311,7 +311,7 @@ public final class DataParallelBenchmark {
         System.out.println("# data-parallel scaling, 2 worker threads vs 1, 1 BLAS/OpenMP thread per worker "
                 + "(OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + "); "
                 + Runtime.getRuntime().availableProcessors() + " cores visible, load average "
-                + String.format(Locale.ROOT, "%.1f", OS.getSystemLoadAverage()));
+                + String.format(Locale.ROOT, "%.1f", OS.getSystemLoadAverage()) + "; BLAS: " + NativeBlas.describe());
         System.out.println("# weak scaling: each worker keeps its own full batch, so the global batch of 2 workers is "
                 + "twice one worker's (how data-parallel throughput is reported); time from the first batch, set-up "
                 + "and warm-up excluded");

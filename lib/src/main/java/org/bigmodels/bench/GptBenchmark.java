@@ -206,8 +206,8 @@ public final class GptBenchmark {
                 s.name, s.layers, s.width, s.heads, s.context, s.batch, VOCAB, params, LR, BETA1, BETA2, WD, CLIP,
                 o.threads, o.steps, o.rounds, o.warmups);
         System.out.printf(Locale.ROOT, "%.1f MFLOP per step (6N + attention, per token x B*T); sgemm [%d,%d]x[%d,%d] "
-                + "(the MLP's product) with Gemm.mm: %.1f GFLOP/s%n", s.flopsPerStep() / 1e6, s.batch * s.context,
-                s.width, s.width, 4 * s.width, peak);
+                + "(the MLP's product) with Gemm.mm: %.1f GFLOP/s; BLAS: %s%n", s.flopsPerStep() / 1e6,
+                s.batch * s.context, s.width, s.width, 4 * s.width, peak, NativeBlas.describe());
 
         TorchGpt torch = null;
         if (o.torch) {

@@ -153,8 +153,9 @@ public final class LeNetBenchmark {
         System.out.printf(Locale.ROOT, "LeNet-300-100, float32, batch %d, SGD lr %s, %d examples (%d batches), "
                         + "%d thread(s), %d timed round(s) after 1 warm-up%n", o.batch, o.lr, o.limit, batches.size(),
                 o.threads, o.rounds);
-        System.out.printf(Locale.ROOT, "%.1f MFLOP per example, %.2f GFLOP per epoch; engine matmuls: %s%n",
-                flopsPerExample() / 1e6, flopsPerEpoch / 1e9, Gemm.direct() ? "direct OpenBLAS" : "Nd4j.gemm");
+        System.out.printf(Locale.ROOT, "%.1f MFLOP per example, %.2f GFLOP per epoch; engine matmuls: %s; BLAS: %s%n",
+                flopsPerExample() / 1e6, flopsPerEpoch / 1e9, Gemm.direct() ? "direct OpenBLAS" : "Nd4j.gemm",
+                NativeBlas.describe());
 
         double[] peak = gemmPeak(o.batch);
         System.out.printf(Locale.ROOT, "sgemm %dx784 * 784x300: Gemm.mm into a preallocated result %.1f GFLOP/s, "

@@ -36,6 +36,18 @@ public final class Launcher {
     private Launcher() {}
 
     /**
+     * The options that make JavaCPP load a system OpenBLAS (set by {@code ./course}, README "BLAS"), passed on to the
+     * workers when this JVM has them, so that every rank runs the same BLAS; none otherwise.
+     */
+    static List<String> nativeLibraryArgs() {
+        if (!"true".equals(System.getProperty("org.bytedeco.javacpp.pathsFirst"))) {
+            return List.of();
+        }
+        return List.of("-Dorg.bytedeco.javacpp.pathsFirst=true",
+                "-Djava.library.path=" + System.getProperty("java.library.path", ""));
+    }
+
+    /**
      * What the N processes did.
      *
      * @param exitCodes     exit status per rank (-1 when killed at the time-out)
@@ -111,6 +123,7 @@ public final class Launcher {
                 List<String> cmd = new ArrayList<>();
                 cmd.add(java);
                 cmd.addAll(jvmArgs);
+                cmd.addAll(nativeLibraryArgs());
                 cmd.add("-D" + SocketCommunicator.RANK_PROPERTY + "=" + r);
                 cmd.add("-D" + SocketCommunicator.WORLD_PROPERTY + "=" + worldSize);
                 cmd.add("-D" + SocketCommunicator.PORT_PROPERTY + "=" + port);
