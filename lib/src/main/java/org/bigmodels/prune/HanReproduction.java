@@ -24,9 +24,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * paper's (1.64 % → 1.59 % error, 8 % / 9 % / 26 % of the weights kept, 8 % overall).
  *
  * <p>The quality parameter of each layer is the one that would prune its target fraction of the trained dense
- * weights ({@link IterativePruning#qualityFor}); the targets default to the paper's per-layer sparsities, with the
- * first layer at 93 % instead of 92 % so that the whole model passes 92 % (the paper's 8 % kept overall is
- * 91.8 % removed with its per-layer figures). The kept fractions reported are measured after the last round.
+ * weights ({@link IterativePruning#qualityFor}); the targets default to 94.5 % / 93 % / 76 %, a little above the
+ * paper's 92 / 91 / 74 %: retraining grows some survivors past the threshold, so the sparsity reached ends below the
+ * dense-calibrated one (with 93 / 91 / 74 % a run ended at 91.7 % removed), and the whole model must pass 92 %. The kept fractions reported are measured after the last round.
  * {@link #main} runs {@link Setting#full()} (3 seeds, full MNIST) and prints the table; so does
  * {@code org.bigmodels.bench.HanTableBenchmark}.
  */
@@ -48,7 +48,7 @@ public final class HanReproduction {
         /** The full setting: 3 seeds, all 60,000 training images, 8 dense epochs, 3 rounds of 2 retraining epochs. */
         public static Setting full() {
             return new Setting(8, 1e-3, 0.75, 3, 2, 5e-4,
-                    orderedMap("0.weight", 0.93, "2.weight", 0.91, "4.weight", 0.74), new long[] {1, 2, 3}, 0, 128);
+                    orderedMap("0.weight", 0.945, "2.weight", 0.93, "4.weight", 0.76), new long[] {1, 2, 3}, 0, 128);
         }
 
         /** A copy with other seeds, training-set size and epoch counts (a smaller run for a notebook). */
