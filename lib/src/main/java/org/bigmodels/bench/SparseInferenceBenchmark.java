@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * kernel over the kept weights only), measured alternately in one run, their ratio, the storage in bytes, and the
  * crossover: the lowest sparsity from which the sparse pass is faster. The usual finding: a tuned dense kernel wins
  * until most weights are gone, so unstructured pruning pays in size long before it pays in speed.
+ * Runs with one BLAS thread (launch with {@code OMP_NUM_THREADS=1}), so neither side gets more cores than the other.
  */
 public final class SparseInferenceBenchmark {
     private SparseInferenceBenchmark() {}
@@ -86,6 +87,7 @@ public final class SparseInferenceBenchmark {
     public static void main(String[] args) {
         double[] sparsities = {0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99};
         int[] batches = {1, 64};
+        LeNetBenchmark.setThreads(1); // dense BLAS and the CSR loop both on one core, side by side
         List<Row> rows = measure(sparsities, batches, 7, 50_000_000L);
         System.out.printf("%-9s %5s %12s %12s %9s %12s %12s%n", "sparsity", "batch", "dense us", "sparse us", "speedup",
                 "dense B", "CSR+bias B");

@@ -88,10 +88,25 @@ public final class MagnitudePruning {
     public static Map<String, INDArray> global(Module model, List<String> names, double sparsity) {
         checkSparsity(sparsity, "global");
         if (names.isEmpty()) throw new IllegalArgumentException("global: expected at least one parameter name, got none");
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        for (String n : names) weights.put(n, weight(model, n).value());
+        return global(weights, sparsity);
+    }
+
+    /**
+     * Global magnitude masks over any named arrays (engine parameters, a DL4J network's weights, ...): the
+     * {@code Math.round(s·N)} smallest |w| among all N entries, ties by map order then index; one mask per name, of
+     * that array's shape and type.
+     *
+     * @throws IllegalArgumentException for an empty map or a sparsity outside [0, 1)
+     */
+    public static Map<String, INDArray> global(Map<String, INDArray> weightsByName, double sparsity) {
+        checkSparsity(sparsity, "global");
+        if (weightsByName.isEmpty()) throw new IllegalArgumentException("global: expected at least one weight array, got none");
         List<double[]> values = new ArrayList<>();
         int total = 0;
-        for (String n : names) {
-            double[] v = weight(model, n).value().dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+        for (INDArray w : weightsByName.values()) {
+            double[] v = w.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
             values.add(v);
             total += v.length;
         }
@@ -108,11 +123,12 @@ public final class MagnitudePruning {
         for (int i = 0; i < k; i++) m[order[i]] = 0f;
         Map<String, INDArray> out = new LinkedHashMap<>();
         at = 0;
-        for (int i = 0; i < names.size(); i++) {
-            INDArray w = weight(model, names.get(i)).value();
-            float[] part = Arrays.copyOfRange(m, at, at + values.get(i).length);
+        int i = 0;
+        for (var e : weightsByName.entrySet()) {
+            INDArray w = e.getValue();
+            float[] part = Arrays.copyOfRange(m, at, at + values.get(i++).length);
             at += part.length;
-            out.put(names.get(i), Nd4j.createFromArray(part).reshape('c', w.shape()).castTo(w.dataType()));
+            out.put(e.getKey(), Nd4j.createFromArray(part).reshape('c', w.shape()).castTo(w.dataType()));
         }
         return out;
     }
