@@ -24,17 +24,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * paper's (1.64 % → 1.59 % error, 8 % / 9 % / 26 % of the weights kept, 8 % overall).
  *
  * <p>The quality parameter of each layer is the one that would prune its target fraction of the trained dense
- * weights ({@link IterativePruning#qualityFor}); the targets default to 94.5 % / 93 % / 76 %, a little above the
- * paper's 92 / 91 / 74 %: retraining grows some survivors past the threshold, so the sparsity reached ends below the
- * dense-calibrated one (with 93 / 91 / 74 % a run ended at 91.7 % removed), and the whole model must pass 92 %. The kept fractions reported are measured after the last round.
+ * weights ({@link IterativePruning#qualityFor}); the targets are 97 % / 95 % / 80 %, above the paper's 92 / 91 / 74 %:
+ * σ and q are fixed from the dense weights, and retraining with Adam grows many small survivors past the final
+ * threshold q·σ before the last round prunes, so the sparsity reached ends well below the dense-calibrated one (with
+ * 94.5 / 93 / 76 % a run ended at 90 % removed; with 97 / 95 / 80 % runs end at about 92.5 %). The kept fractions
+ * reported are measured after the last round.
+ *
+ * <p>Retraining gets more epochs than the dense baseline had (3 rounds × 3 epochs after 4 or 8 dense ones), as in
+ * Han et al., whose iterative prune-and-retrain costs more training than the dense network did (section 4). So part
+ * of the pruned model's accuracy is plain extra training; the comparison, pruned against the dense baseline, is the
+ * paper's.
  * {@link #main} runs {@link Setting#full()} (3 seeds, full MNIST) and prints the table; so does
- * {@code org.bigmodels.bench.HanTableBenchmark}.
+ * {@code org.bigmodels.bench.HanTableBenchmark} (with one BLAS thread).
  */
 public final class HanReproduction {
     private HanReproduction() {}
 
     /** Han et al.'s kept fractions for LeNet-300-100 (table 2), by course parameter name. */
     public static final Map<String, Double> PAPER_KEPT = orderedMap("0.weight", 0.08, "2.weight", 0.09, "4.weight", 0.26);
+    /** The sparsities per layer the quality parameters are calibrated for (see the class comment). */
+    public static final Map<String, Double> TARGETS = orderedMap("0.weight", 0.97, "2.weight", 0.95, "4.weight", 0.80);
     /** Han et al.'s test errors (table 1): dense 1.64 %, pruned 1.59 %. */
     public static final double PAPER_DENSE_ERROR = 0.0164, PAPER_PRUNED_ERROR = 0.0159;
 
@@ -45,10 +54,20 @@ public final class HanReproduction {
      */
     public record Setting(int denseEpochs, double lr, double decay, int rounds, int retrainEpochs, double retrainLr,
                           Map<String, Double> targetSparsity, long[] seeds, int trainExamples, int batch) {
-        /** The full setting: 3 seeds, all 60,000 training images, 8 dense epochs, 3 rounds of 2 retraining epochs. */
+        /**
+         * The full setting: 3 seeds, all 60,000 training images, 8 dense epochs, 3 rounds of 3 retraining epochs
+         * (17 epochs per seed, about 20-25 s per seed on one quiet core).
+         */
         public static Setting full() {
-            return new Setting(8, 1e-3, 0.75, 3, 2, 5e-4,
-                    orderedMap("0.weight", 0.945, "2.weight", 0.93, "4.weight", 0.76), new long[] {1, 2, 3}, 0, 128);
+            return new Setting(8, 1e-3, 0.75, 3, 3, 5e-4, TARGETS, new long[] {1, 2, 3}, 0, 128);
+        }
+
+        /**
+         * The lesson's default: one seed, all 60,000 training images, 4 dense epochs, 3 rounds of 3 retraining epochs
+         * (13 epochs, about 15-20 s on one quiet core).
+         */
+        public static Setting lesson() {
+            return new Setting(4, 1e-3, 0.75, 3, 3, 5e-4, TARGETS, new long[] {1}, 0, 128);
         }
 
         /** A copy with other seeds, training-set size and epoch counts (a smaller run for a notebook). */
