@@ -24,7 +24,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * paper's (1.64 % → 1.59 % error, 8 % / 9 % / 26 % of the weights kept, 8 % overall).
  *
  * <p>The quality parameter of each layer is the one that would prune its target fraction of the trained dense
- * weights ({@link IterativePruning#qualityFor}); the targets are 98.2 % / 95 % / 80 %, above the paper's 92 / 91 / 74
+ * weights ({@link IterativePruning#qualityFor}); the targets are 98.2 % / 95 % / 80 % ({@link #FULL_TARGETS} in the full setting), above the paper's 92 / 91 / 74
  * %: σ and q are fixed from the dense weights, and retraining with Adam grows many small survivors past the final
  * threshold q·σ before the last round prunes, so the sparsity reached ends well below the dense-calibrated one (with
  * 94.5 / 93 / 76 % a run ended at 90 % removed; with 97.5 / 95 / 80 % at 92.2 %, with 98.5 / 96 / 85 % at 93.8 % but
@@ -45,6 +45,12 @@ public final class HanReproduction {
     public static final Map<String, Double> PAPER_KEPT = orderedMap("0.weight", 0.08, "2.weight", 0.09, "4.weight", 0.26);
     /** The sparsities per layer the quality parameters are calibrated for (see the class comment). */
     public static final Map<String, Double> TARGETS = orderedMap("0.weight", 0.982, "2.weight", 0.95, "4.weight", 0.80);
+    /**
+     * The full setting's targets: 97.5 / 95 / 80 %. Its 8 dense epochs spread the weights more than the lesson's 4,
+     * so the same targets remove more (98.2 % gave 93.2 % removed and 0.28 ± 0.11 points lost over 3 seeds; 97.5 %
+     * gave 92.07 % removed and 0.09 ± 0.08 points lost, the issue's target met with little margin on either side).
+     */
+    public static final Map<String, Double> FULL_TARGETS = orderedMap("0.weight", 0.975, "2.weight", 0.95, "4.weight", 0.80);
     /** Han et al.'s test errors (table 1): dense 1.64 %, pruned 1.59 %. */
     public static final double PAPER_DENSE_ERROR = 0.0164, PAPER_PRUNED_ERROR = 0.0159;
 
@@ -60,7 +66,7 @@ public final class HanReproduction {
          * (17 epochs per seed, about 20-25 s per seed on one quiet core).
          */
         public static Setting full() {
-            return new Setting(8, 1e-3, 0.75, 3, 3, 1e-3, 0.5, TARGETS, new long[] {1, 2, 3}, 0, 128);
+            return new Setting(8, 1e-3, 0.75, 3, 3, 1e-3, 0.5, FULL_TARGETS, new long[] {1, 2, 3}, 0, 128);
         }
 
         /**
