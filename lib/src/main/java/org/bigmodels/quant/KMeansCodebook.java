@@ -53,6 +53,13 @@ public final class KMeansCodebook {
         return new KMeansCodebook(c, idx, w.shape(), bits);
     }
 
+    /** A codebook from its parts (as read from a file). @throws IllegalArgumentException if an index is out of range */
+    public static KMeansCodebook of(double[] centroids, int[] indices, long[] shape, int bits) {
+        if (centroids.length != 1 << bits) throw new IllegalArgumentException("KMeansCodebook: expected 2^" + bits + " centroids, got " + centroids.length);
+        for (int i : indices) if (i < 0 || i >= centroids.length) throw new IllegalArgumentException("KMeansCodebook: index " + i + " out of range");
+        return new KMeansCodebook(centroids.clone(), indices.clone(), shape.clone(), bits);
+    }
+
     private static int nearest(double[] c, double x) {
         int best = 0;
         for (int i = 1; i < c.length; i++) if (Math.abs(c[i] - x) < Math.abs(c[best] - x)) best = i;
