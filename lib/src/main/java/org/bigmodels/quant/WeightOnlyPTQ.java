@@ -2,7 +2,7 @@ package org.bigmodels.quant;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bigmodels.nn.Linear;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.bigmodels.nn.MLP;
 
 /**
@@ -20,10 +20,21 @@ public final class WeightOnlyPTQ {
      * @throws IllegalArgumentException if a weight (or one of its channels/groups) has a zero range
      */
     public static MLP quantize(MLP model, Quantizer q) {
+        return quantize(model, layer -> q);
+    }
+
+    /**
+     * A copy of the model whose Linear layer l (0, 1, ...) is fake-quantized by perLayer.apply(l) (e.g. a group size
+     * that divides each layer's input size).
+     */
+    public static MLP quantize(MLP model, java.util.function.IntFunction<Quantizer> perLayer) {
         MLP copy = new MLP(model.sizes(), model.activation(), model.dataType(), 0);
         var from = model.namedParameters();
         copy.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
-        for (Linear l : copy.linears()) l.weight().value().assign(q.fakeQuantize(l.weight().value()));
+        for (int l = 0; l < copy.linears().size(); l++) {
+            INDArray w = copy.linears().get(l).weight().value();
+            w.assign(perLayer.apply(l).fakeQuantize(w));
+        }
         return copy;
     }
 
