@@ -109,6 +109,20 @@ public final class HintLoss extends Module {
     }
 
     /**
+     * One module owning the student and this loss's projection (children "student" and "hint"), to give the course
+     * Trainer in stage 1: its optimizer then updates {@link #stageOneParameters}, a subset of this module's.
+     */
+    public Module withStudent(Module student) {
+        HintLoss hint = this;
+        return new Module() {
+            {
+                child("student", student);
+                child("hint", hint);
+            }
+        };
+    }
+
+    /**
      * FitNets stage 1's trainable parameters: those of the student's first {@code layers} layers and of this loss's
      * projection (the rest of the student stays as it is until stage 2).
      */
