@@ -101,6 +101,21 @@ class DistillationLossTest {
     }
 
     @Test
+    void theMixedValueMatchesPlainLoops() {
+        // alpha T^2 mean KL(p_t || p_s) + (1 - alpha) mean CE, written as cross-entropy minus entropy, in double loops
+        INDArray s = randn(11, 3, 5), t = randn(12, 3, 5);
+        INDArray y = Nd4j.createFromArray(4, 0, 2);
+        double temp = 3, alpha = 0.25, kl = 0, ce = 0;
+        for (int i = 0; i < 3; i++) {
+            double[] ps = plainSoftmax(s.getRow(i).toDoubleVector(), temp), pt = plainSoftmax(t.getRow(i).toDoubleVector(), temp);
+            for (int j = 0; j < 5; j++) kl += -pt[j] * Math.log(ps[j]) + pt[j] * Math.log(pt[j]);
+            ce -= Math.log(plainSoftmax(s.getRow(i).toDoubleVector(), 1)[y.getInt(i)]);
+        }
+        double expected = (alpha * temp * temp * kl + (1 - alpha) * ce) / 3;
+        assertEquals(expected, loss(new DistillationLoss(temp, alpha), s, t, y), 1e-12);
+    }
+
+    @Test
     void aStudentIdenticalToItsTeacherHasZeroSoftLossAndGradient() {
         INDArray z = randn(9, 5, 7);
         for (double temp : new double[] {0.5, 1, 4, 20}) {
