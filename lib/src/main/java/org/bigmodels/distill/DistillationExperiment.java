@@ -1,0 +1,58 @@
+package org.bigmodels.distill;
+
+import java.util.function.Function;
+import org.bigmodels.engine.Tensor;
+import org.bigmodels.nn.Sequential;
+import org.bigmodels.optim.Adam;
+import org.bigmodels.train.TrainConfig;
+import org.bigmodels.train.Trainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The MNIST experiment of Hinton et al. 2015 §3 as reusable steps, shared by 16-distillation and
+ * {@code org.bigmodels.bench.DistillationBenchmark}: train a (dropout) teacher, compute its logits once, train a
+ * student alone (cross-entropy) or distilled ({@link DistillationLoss}) with the same optimizer, schedule, epochs and
+ * initial weights, and count test errors. All training goes through the course {@link Trainer}; only the objective
+ * differs between the two students.
+ */
+public final class DistillationExperiment {
+    private DistillationExperiment() {}
+
+    /**
+     * Trains {@code model} with Adam (learning rate {@code lr}, constant) for {@code epochs} epochs in batches of
+     * {@code batch}, on the given objective ({@code y}: labels for cross-entropy, packed targets for distillation).
+     * Returns the wall time in seconds.
+     */
+    public static double train(Sequential model, INDArray x, INDArray y, int epochs, int batch, double lr, long seed,
+                               Trainer.Objective objective, boolean progress) {
+        long t0 = System.nanoTime();
+        Trainer trainer = new Trainer(model, Adam.adam(model.parameters(), lr),
+                TrainConfig.defaults().withSeed(seed).withProgress(progress).withLogEvery(1000));
+        trainer.fitEpochs(x, y, epochs, batch, objective, null);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** The plain cross-entropy objective of a Sequential classifier on labelled batches. */
+    public static Trainer.Objective crossEntropy(Sequential model) {
+        return b -> org.bigmodels.engine.Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y());
+    }
+
+    /** The distillation objective of a Sequential student on packed targets ({@link DistillationLoss#packTargets}). */
+    public static Trainer.Objective distillation(Sequential student, DistillationLoss loss) {
+        return loss.objective(x -> student.forward(Tensor.of(x)));
+    }
+
+    /** A Sequential's logits for x, in evaluation mode, batched: a teacher function for {@link TeacherOutputs}. */
+    public static Function<INDArray, INDArray> logitsOf(Sequential model) {
+        return TeacherOutputs.ofModule(model, model::forward);
+    }
+
+    /** The number of rows of x whose largest logit is not the label (evaluation mode, batches of 2000). */
+    public static int testErrors(Sequential model, INDArray x, int[] labels) {
+        INDArray z = TeacherOutputs.compute(logitsOf(model), x, 2000);
+        int[] pred = z.argMax(1).toIntVector();
+        int errors = 0;
+        for (int i = 0; i < labels.length; i++) if (pred[i] != labels[i]) errors++;
+        return errors;
+    }
+}
