@@ -1,0 +1,134 @@
+package org.bigmodels.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.bigmodels.dataparallel.DataParallelTrainer;
+import org.bigmodels.nn.MLP;
+import org.bigmodels.optim.SGD;
+import org.bigmodels.train.TrainConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Spark trainers on local[2, 4] (2 task slots, up to 4 attempts per task) against the in-process synchronous
+ * data-parallel trainer of lesson 05 (two ranks on threads, the same data and order): weights after k steps equal.
+ */
+@Timeout(value = 240)
+class SparkLocalTest {
+    static JavaSparkContext sc;
+    static final MlpSpec SPEC = new MlpSpec(new long[]{12, 16, 3}, 7);
+    static final double LR = 0.1;
+    static final int STEPS = 5;
+    /** partition p's batches, in order: 3 batches of 8 per partition. */
+    static List<List<SparkBatch>> shards;
+
+    @BeforeAll
+    static void start() {
+        sc = SparkContexts.local(2, 4);
+        shards = data(2, 3, 8, 12, 3, 11);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sc != null) sc.close();
+    }
+
+    /** Synthetic labelled data: {@code parts} partitions of {@code batches} batches of {@code rows} examples. */
+    static List<List<SparkBatch>> data(int parts, int batches, int rows, int features, int classes, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        List<List<SparkBatch>> out = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            List<SparkBatch> list = new ArrayList<>();
+            for (int b = 0; b < batches; b++) {
+                INDArray x = Nd4j.randn(DataType.FLOAT, rows, features);
+                INDArray y = x.getColumn(0).gt(0.5).castTo(DataType.FLOAT).add(x.getColumn(1).gt(0).castTo(DataType.FLOAT));
+                list.add(SparkBatch.of(x, y));
+            }
+            out.add(list);
+        }
+        return out;
+    }
+
+    static JavaRDD<SparkBatch> rdd(List<List<SparkBatch>> shards) {
+        List<SparkBatch> flat = new ArrayList<>();
+        shards.forEach(flat::addAll);
+        return sc.parallelize(flat, shards.size()); // consecutive slices: partition p = shards.get(p)
+    }
+
+    /** The in-process reference: lesson 05's DDP with one thread per shard. */
+    static float[] inProcess(List<List<SparkBatch>> shards, int steps) {
+        DataParallelTrainer<MLP> t = new DataParallelTrainer<>(r -> SPEC.build(), m -> new SGD(m.parameters(), LR),
+                SPEC::loss, TrainConfig.defaults().withProgress(false), DataParallelTrainer.naive());
+        var replicas = t.fitSteps(shards.size(), 30_000, steps,
+                (r, w) -> s -> shards.get(r).get(s % shards.get(r).size()).toBatch());
+        return ParameterVectors.values(replicas.get(0).model());
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": lengths");
+        float[] start = ParameterVectors.values(SPEC.build());
+        double moved = 0, maxDiff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+            moved = Math.max(moved, Math.abs(expected[i] - start[i]));
+        }
+        assertTrue(moved > 1e-3, what + ": training did not move the weights (max change " + moved + ")");
+        assertTrue(maxDiff < 1e-5, what + ": weights differ from the in-process DDP by up to " + maxDiff
+                + " (expected float rounding only, < 1e-5)");
+    }
+
+    @Test
+    void localSmoke() {
+        assertEquals(55, sc.parallelize(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 2).reduce(Integer::sum));
+    }
+
+    @Test
+    void driverCentricEqualsInProcessDdp() {
+        var r = new SparkSyncSgd<>(sc, SPEC, LR).fit(rdd(shards), STEPS);
+        assertClose(inProcess(shards, STEPS), ParameterVectors.values(r.model()), "driver-centric SGD");
+        assertTrue(r.losses()[STEPS - 1] < r.losses()[0], "loss should fall");
+    }
+
+    @Test
+    void retriedTaskLeavesResultUnchanged() {
+        var clean = new SparkSyncSgd<>(sc, SPEC, LR).fit(rdd(shards), 3);
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        var listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) failed.incrementAndGet();
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        var faulty = new SparkSyncSgd<>(sc, SPEC, LR).failOnFirstAttempt(1, 1).fit(rdd(shards), 3);
+        for (int i = 0; i < 50 && failed.get() == 0; i++) sleep(100); // the listener bus is asynchronous
+        sc.sc().removeSparkListener(listener);
+        assertEquals(1, failed.get(), "the injected failure should fail exactly one task attempt");
+        assertArrayEquals(ParameterVectors.values(clean.model()), ParameterVectors.values(faulty.model()),
+                "a task retried by Spark must give the same step (tasks are pure functions of weights and step)");
+    }
+
+    @Test
+    void barrierDdpEqualsInProcessDdp() {
+        var r = new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 30_000).fit(rdd(shards), STEPS);
+        assertClose(inProcess(shards, STEPS), r.weights(), "barrier-stage DDP");
+        assertEquals(STEPS, r.losses().length);
+    }
+}
