@@ -131,4 +131,58 @@ class SparkLocalTest {
         assertClose(inProcess(shards, STEPS), r.weights(), "barrier-stage DDP");
         assertEquals(STEPS, r.losses().length);
     }
+
+    /** A spec that holds a live model: Module is not Serializable. */
+    record LiveModelSpec(MLP model) implements ModelSpec<MLP> {
+        public MLP build() {
+            return model;
+        }
+
+        public org.bigmodels.engine.Tensor loss(MLP m, org.bigmodels.train.Batch b) {
+            return SPEC.loss(m, b);
+        }
+    }
+
+    @Test
+    void badConfigurationsGetClearErrors() {
+        var noData = assertThrows(IllegalArgumentException.class,
+                () -> new SparkSyncSgd<>(sc, SPEC, LR).fit(sc.parallelize(new ArrayList<SparkBatch>(), 2), 1));
+        assertTrue(noData.getMessage().contains("no batch"), noData.getMessage());
+
+        // 3 batches in 4 partitions: one partition is empty
+        var few = assertThrows(IllegalArgumentException.class,
+                () -> new SparkSyncSgd<>(sc, SPEC, LR).fit(sc.parallelize(shards.get(0), 4), 1));
+        assertTrue(few.getMessage().contains("holds no batch") && few.getMessage().contains("coalesce"), few.getMessage());
+
+        // a barrier stage of 3 tasks on 2 slots
+        List<List<SparkBatch>> three = List.of(shards.get(0), shards.get(1), shards.get(0));
+        var slots = assertThrows(IllegalArgumentException.class,
+                () -> new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 10_000).fit(rdd(three), 1));
+        assertTrue(slots.getMessage().contains("3 tasks") && slots.getMessage().contains("2 task slots")
+                && slots.getMessage().contains("SPARK-24819"), slots.getMessage());
+
+        var live = assertThrows(IllegalArgumentException.class,
+                () -> new SparkSyncSgd<>(sc, new LiveModelSpec(SPEC.build()), LR));
+        assertTrue(live.getMessage().contains("cannot be serialized") && live.getMessage().contains("MLP"),
+                live.getMessage());
+    }
+
+    @Test
+    void sparksOwnBarrierSlotErrorIsExplained() {
+        // bypass the trainer's own check: Spark's scheduler refuses the stage (after 1 check, SparkContexts' setting)
+        List<List<SparkBatch>> three = List.of(shards.get(0), shards.get(1), shards.get(0));
+        var e = assertThrows(Exception.class, () -> rdd(three).rdd().barrier()
+                .mapPartitions(new SparkBarrierDdp.TrainTask<>(SPEC, LR, 1 << 20, 10_000, 1), false,
+                        scala.reflect.ClassTag$.MODULE$.apply(Object.class)).count());
+        assertTrue(String.valueOf(e.getMessage()).contains("SPARK-24819"), "Spark's own message: " + e.getMessage());
+    }
+
+    @Test
+    void dl4jParameterAveragingTrains() {
+        MLP start = SPEC.build();
+        var r = Dl4jSparkAveraging.fit(sc, start, LR, rdd(shards), 8, 1, 3);
+        assertEquals(3, r.scores().length);
+        assertTrue(r.scores()[2] < r.scores()[0] || r.scores()[2] < 1.0, "DL4J's score should fall: "
+                + java.util.Arrays.toString(r.scores()));
+    }
 }
