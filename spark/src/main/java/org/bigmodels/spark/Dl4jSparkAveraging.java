@@ -61,6 +61,7 @@ public final class Dl4jSparkAveraging {
         JavaRDD<DataSet> sets = data.map(b -> toDataSet(b, classes));
         int workers = data.getNumPartitions();
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+                .batchSizePerWorker(batchSize)
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(0)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
