@@ -3,6 +3,8 @@ package org.bigmodels.spark;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,9 +38,15 @@ import scala.runtime.AbstractFunction1;
  * partitions: DDP averages the ranks' mean gradients with equal weights.
  *
  * <p><b>Faults.</b> If any task of a barrier stage fails, Spark kills all of them and reruns the whole stage (not one
- * task: the group's state is lost with any member), up to {@code spark.stage.maxConsecutiveAttempts} times; a
- * stage that trains for long should resume from the last checkpoint (the course's {@link TrainConfig#withCheckpoint}
- * written by rank 0 to shared storage, and {@link DataParallelTrainer#resumeFrom}).
+ * task: the group's sockets and state are lost with any member), up to {@code spark.stage.maxConsecutiveAttempts}
+ * (default 4) times. Spark reruns only a barrier stage whose output goes to a shuffle (a ShuffleMapStage): a failed
+ * barrier ResultStage aborts the job ("Could not recover from a failed barrier ResultStage"), so {@link #fit} ends the
+ * barrier stage with a one-partition shuffle of the tasks' results. With {@link #withCheckpoint} rank 0 writes a
+ * training checkpoint (weights, optimizer state, step: {@link TrainConfig#withCheckpoint}) every few steps, and every
+ * task of a rerun stage resumes from it ({@link DataParallelTrainer#resumeFrom}); the batches are functions of the
+ * global step, so the final weights equal an uninterrupted run's. {@link #failOnFirstAttempt} injects a failure to
+ * show it. The checkpoint file must be on storage every task sees (here: one host; on a cluster: a shared file system).
+ * Each task attempt also needs a free slot, so {@code local[N]} must allow retries: {@code local[N, maxAttempts]}.
  *
  * @param <M> the model type
  */
@@ -52,13 +60,18 @@ public final class SparkBarrierDdp<M extends Module> {
      * @param stepMillis  rank 0's wall time per step, ms
      * @param commMillis  rank 0's all-reduce time (communication and waiting) per step on average, ms
      * @param jobMillis   the whole Spark job on the driver, ms (includes task launch and rendezvous)
+     * @param stageAttempt the attempt number of the barrier stage that finished (0 when no task failed; 1 after one
+     *                     rerun of the whole stage)
+     * @param resumedFrom  the step the finishing stage attempt resumed from (0: from the start; else the step of the
+     *                     checkpoint it loaded); {@code losses} and {@code stepMillis} are NaN before it
      */
-    public record Result(float[] weights, double[] losses, double[] stepMillis, double commMillis, double jobMillis) {
+    public record Result(float[] weights, double[] losses, double[] stepMillis, double commMillis, double jobMillis,
+                         int stageAttempt, int resumedFrom) {
     }
 
     /** What one task sends back. */
-    record TaskResult(int rank, float[] weights, double[] losses, double[] stepMillis, double commMillis)
-            implements Serializable {
+    record TaskResult(int rank, float[] weights, double[] losses, double[] stepMillis, double commMillis,
+                      int stageAttempt, int resumedFrom) implements Serializable {
     }
 
     private final JavaSparkContext sc;
@@ -66,6 +79,9 @@ public final class SparkBarrierDdp<M extends Module> {
     private final double learningRate;
     private final long bucketBytes;
     private final long timeoutMillis;
+    private Path checkpoint;
+    private int checkpointEvery;
+    private int failRank = -1, failStep = -1;
 
     /**
      * @param sc            the Spark context
@@ -90,6 +106,38 @@ public final class SparkBarrierDdp<M extends Module> {
     }
 
     /**
+     * Makes rank 0 write a training checkpoint to {@code file} every {@code everySteps} steps, and every task of a
+     * rerun barrier stage resume from it (see the class doc). {@link #fit} deletes {@code file} first: each fit is a
+     * new run. Null turns checkpointing off.
+     *
+     * @param file       a path every task can read (one host, or a shared file system)
+     * @param everySteps >= 1
+     * @return this trainer
+     */
+    public SparkBarrierDdp<M> withCheckpoint(Path file, int everySteps) {
+        if (file != null && everySteps < 1) {
+            throw new IllegalArgumentException("SparkBarrierDdp.withCheckpoint: expected everySteps >= 1, got "
+                    + everySteps);
+        }
+        this.checkpoint = file;
+        this.checkpointEvery = everySteps;
+        return this;
+    }
+
+    /**
+     * For demonstrations and tests: the task of rank {@code rank} throws at the start of global step {@code step}
+     * (before its forward pass) in the first attempt of the barrier stage only, so Spark kills the group and reruns
+     * the whole stage. Needs retries ({@code local[N, maxAttempts >= 2]}); a negative rank turns it off.
+     *
+     * @return this trainer
+     */
+    public SparkBarrierDdp<M> failOnFirstAttempt(int rank, int step) {
+        this.failRank = rank;
+        this.failStep = step;
+        return this;
+    }
+
+    /**
      * Trains for {@code steps} steps in one barrier stage, one rank per partition.
      *
      * @throws IllegalArgumentException when the RDD or a partition is empty, or there are more partitions than task
@@ -104,14 +152,24 @@ public final class SparkBarrierDdp<M extends Module> {
             throw new IllegalArgumentException(tooManyTasks(partitions, slots));
         }
         long t0 = System.nanoTime();
-        TrainTask<M> task = new TrainTask<>(spec, learningRate, bucketBytes, timeoutMillis, steps);
+        if (checkpoint != null) {
+            try {
+                Files.deleteIfExists(checkpoint); // a new run: a rerun stage must not resume from an older run's file
+            } catch (IOException e) {
+                throw new IllegalStateException("SparkBarrierDdp: cannot delete the old checkpoint " + checkpoint
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        TrainTask<M> task = new TrainTask<>(spec, learningRate, bucketBytes, timeoutMillis, steps)
+                .withCheckpoint(checkpoint == null ? null : checkpoint.toAbsolutePath().toString(), checkpointEvery)
+                .failOnFirstAttempt(failRank, failStep);
         List<TaskResult> results;
         try {
-            Object collected = data.rdd().barrier()
-                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(TaskResult.class))
-                    .collect();
-            results = new ArrayList<>();
-            for (Object o : (Object[]) collected) results.add((TaskResult) o);
+            var trained = data.rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(TaskResult.class));
+            // a shuffle after the barrier stage makes it a ShuffleMapStage, the kind Spark reruns (class doc)
+            results = new ArrayList<>(new JavaRDD<>(trained, ClassTag$.MODULE$.apply(TaskResult.class))
+                    .repartition(1).collect());
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("SPARK-24819")) {
                 throw new IllegalArgumentException(tooManyTasks(partitions, slots) + " Spark said: " + e.getMessage(), e);
@@ -123,7 +181,8 @@ public final class SparkBarrierDdp<M extends Module> {
         double[] losses = new double[steps];
         for (TaskResult r : results) for (int s = 0; s < steps; s++) losses[s] += r.losses()[s] / results.size();
         TaskResult r0 = results.get(0);
-        return new Result(r0.weights(), losses, r0.stepMillis(), r0.commMillis(), job);
+        return new Result(r0.weights(), losses, r0.stepMillis(), r0.commMillis(), job, r0.stageAttempt(),
+                r0.resumedFrom());
     }
 
     static String tooManyTasks(int partitions, int slots) {
@@ -143,6 +202,8 @@ public final class SparkBarrierDdp<M extends Module> {
         private final double lr;
         private final long bucketBytes, timeoutMillis;
         private final int steps;
+        private String checkpoint; // a String: Path is not Serializable
+        private int checkpointEvery, failRank = -1, failStep = -1;
 
         TrainTask(ModelSpec<M> spec, double lr, long bucketBytes, long timeoutMillis, int steps) {
             this.spec = spec;
@@ -150,6 +211,18 @@ public final class SparkBarrierDdp<M extends Module> {
             this.bucketBytes = bucketBytes;
             this.timeoutMillis = timeoutMillis;
             this.steps = steps;
+        }
+
+        TrainTask<M> withCheckpoint(String file, int every) {
+            this.checkpoint = file;
+            this.checkpointEvery = every;
+            return this;
+        }
+
+        TrainTask<M> failOnFirstAttempt(int rank, int step) {
+            this.failRank = rank;
+            this.failStep = step;
+            return this;
         }
 
         @Override
@@ -161,21 +234,40 @@ public final class SparkBarrierDdp<M extends Module> {
             // rank 0 picks a free loopback port and tells everyone: the one allGather of the run (each costs >= 1 s)
             String[] ports = ctx.allGather(rank == 0 ? String.valueOf(freePort()) : "");
             int port = Integer.parseInt(ports[0]);
+            int attempt = ctx.stageAttemptNumber();
+            boolean fail = attempt == 0 && rank == failRank;
             TaskResult result;
             try (Communicator comm = SocketCommunicator.connect(rank, world, port, timeoutMillis)) {
+                TrainConfig config = TrainConfig.defaults().withProgress(false).withLogEvery(1);
+                Path file = checkpoint == null ? null : Path.of(checkpoint);
+                if (file != null) config = config.withCheckpoint(file, checkpointEvery); // rank 0's only (DDP)
                 DataParallelTrainer<M> ddp = new DataParallelTrainer<>(r -> spec.build(),
-                        m -> new SGD(m.parameters(), lr), spec::loss,
-                        TrainConfig.defaults().withProgress(false).withLogEvery(1),
-                        DataParallelTrainer.bucketed(bucketBytes));
-                var replica = ddp.fitSteps(comm, steps, (r, w) -> s -> mine.get(s % mine.size()).toBatch());
+                        m -> new SGD(m.parameters(), lr), spec::loss, config, DataParallelTrainer.bucketed(bucketBytes));
+                // rank 0 wrote it atomically in an earlier attempt of this stage: every rank loads the same file
+                if (file != null && Files.exists(file)) ddp.resumeFrom(file);
+                int[] start = {0};
+                ddp.onTrainerStart((r, trainer) -> start[0] = trainer.step());
+                var replica = ddp.fitSteps(comm, steps, (r, w) -> s -> {
+                    if (fail && s == failStep) {
+                        throw new IllegalStateException("SparkBarrierDdp: injected failure of rank " + rank
+                                + " at step " + s + " (stage attempt " + attempt + ")");
+                    }
+                    return mine.get(s % mine.size()).toBatch();
+                });
                 History h = replica.history();
-                double[] stepMillis = stepMillis(h, steps);
+                int done = h.size(), from = steps - done;
+                double[] losses = new double[steps], stepMillis = new double[steps];
+                Arrays.fill(losses, Double.NaN);
+                Arrays.fill(stepMillis, Double.NaN);
+                System.arraycopy(h.losses(), 0, losses, from, done);
+                double[] ms = stepMillis(h, done);
+                System.arraycopy(ms, 0, stepMillis, from, ms.length);
                 double comm0 = 0;
                 for (WorkerEvent e : replica.events()) {
                     if (!e.lane().equals(WorkerEvent.COMPUTE)) comm0 += e.millis();
                 }
-                result = new TaskResult(rank, ParameterVectors.values(replica.model()), Arrays.copyOf(h.losses(), steps),
-                        stepMillis, steps == 0 ? 0 : comm0 / steps);
+                result = new TaskResult(rank, ParameterVectors.values(replica.model()), losses, stepMillis,
+                        done == 0 ? 0 : comm0 / done, attempt, start[0]);
             }
             return JavaConverters.asScalaIterator(List.of(result).iterator());
         }

@@ -132,6 +132,53 @@ class SparkLocalTest {
         assertEquals(STEPS, r.losses().length);
     }
 
+    /** Counts failed task attempts and failed stage attempts (Spark's listener bus is asynchronous). */
+    static final class FailureCounter extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+        /** "stage S attempt A" of each failed stage attempt (Spark reports a barrier stage once per failed task). */
+        final java.util.Set<String> failedStages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (!end.taskInfo().successful()) tasks.incrementAndGet();
+        }
+
+        @Override
+        public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+            if (done.stageInfo().failureReason().isDefined()) {
+                failedStages.add("stage " + done.stageInfo().stageId() + " attempt " + done.stageInfo().attemptNumber());
+            }
+        }
+    }
+
+    @Test
+    void barrierStageRerunResumesFromCheckpoint() throws Exception {
+        int steps = 6;
+        java.nio.file.Path ckpt = java.nio.file.Files.createTempDirectory(
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "barrier-ckpt").resolve("ddp.ckpt");
+        FailureCounter failures = new FailureCounter();
+        sc.sc().addSparkListener(failures);
+        SparkBarrierDdp.Result r;
+        try {
+            // rank 1 throws at the start of step 5 in the stage's first attempt; rank 0 checkpointed after steps 2, 4
+            r = new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 30_000).withCheckpoint(ckpt, 2)
+                    .failOnFirstAttempt(1, 5).fit(rdd(shards), steps);
+            for (int i = 0; i < 50 && failures.failedStages.isEmpty(); i++) sleep(100); // every wait has a time-out
+        } finally {
+            sc.sc().removeSparkListener(failures);
+        }
+        assertTrue(failures.tasks.get() >= 1, "the injected failure should fail at least one task attempt, counted "
+                + failures.tasks.get());
+        assertEquals(1, failures.failedStages.size(), "Spark should have failed the barrier stage's first attempt once: "
+                + failures.failedStages);
+        assertEquals(1, r.stageAttempt(), "the result should come from the rerun of the whole stage (attempt 1)");
+        assertEquals(4, r.resumedFrom(), "the rerun should resume from rank 0's last checkpoint (after step 4), "
+                + "not from the start");
+        assertTrue(Double.isNaN(r.losses()[3]) && !Double.isNaN(r.losses()[4]), "losses before the resumed step are "
+                + "not in the rerun: " + java.util.Arrays.toString(r.losses()));
+        assertClose(inProcess(shards, steps), r.weights(), "barrier DDP resumed after a stage rerun");
+    }
+
     /** A spec that holds a live model: Module is not Serializable. */
     record LiveModelSpec(MLP model) implements ModelSpec<MLP> {
         public MLP build() {
