@@ -43,13 +43,26 @@ public final class StandaloneCluster implements AutoCloseable {
      * @throws IllegalStateException when the master does not come up in time (its log is named)
      */
     public static StandaloneCluster start(int workers, int coresPerWorker, Path dir, long timeoutMillis) {
+        return start(workers, coresPerWorker, dir, timeoutMillis, 0);
+    }
+
+    /**
+     * {@link #start(int, int, Path, long)} with the master on {@code port} (0: a free port).
+     *
+     * @throws IllegalStateException when the port is taken or the master does not come up in time
+     */
+    public static StandaloneCluster start(int workers, int coresPerWorker, Path dir, long timeoutMillis, int port) {
+        if (port != 0 && listening(port)) {
+            throw new IllegalStateException("StandaloneCluster: 127.0.0.1:" + port + " is taken (another master? "
+                    + "./course spark-cluster stop stops the course's)");
+        }
         if (workers < 1 || coresPerWorker < 1) {
             throw new IllegalArgumentException("StandaloneCluster: expected workers >= 1 and coresPerWorker >= 1, got "
                     + workers + ", " + coresPerWorker);
         }
         try {
             Files.createDirectories(dir.resolve("spark-home/jars"));
-            int port = freePort();
+            if (port == 0) port = freePort();
             StandaloneCluster c = new StandaloneCluster("spark://127.0.0.1:" + port, workers, coresPerWorker, dir);
             Runtime.getRuntime().addShutdownHook(c.hook);
             c.launch("master.log", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
@@ -105,6 +118,35 @@ public final class StandaloneCluster implements AutoCloseable {
                 .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")
                 .set("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -Djava.io.tmpdir="
                         + System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * {@code ./course spark-cluster start}: starts a master on 127.0.0.1:{@code port} and {@code workers} workers of one
+     * core each, prints the master URL, and keeps them up until this JVM is stopped (SIGTERM: the shutdown hook stops
+     * them). Arguments: DIR [PORT (7077)] [WORKERS (2)].
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1) {
+            throw new IllegalArgumentException("StandaloneCluster: expected DIR [PORT] [WORKERS], got no argument");
+        }
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 7077;
+        int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        StandaloneCluster c = start(workers, 1, Path.of(args[0]), 60_000, port);
+        System.out.println("Spark standalone cluster up: master " + c.masterUrl() + ", " + workers
+                + " workers of 1 core (logs in " + args[0] + ")");
+        System.out.flush();
+        while (true) {
+            synchronized (c) { // close() (the shutdown hook) empties the list under the same lock
+                for (Process p : c.processes) {
+                    if (!p.isAlive()) {
+                        c.close();
+                        throw new IllegalStateException("StandaloneCluster: a cluster process exited; see the logs in "
+                                + args[0]);
+                    }
+                }
+            }
+            Thread.sleep(1000);
+        }
     }
 
     /** "spark://127.0.0.1:PORT". */
