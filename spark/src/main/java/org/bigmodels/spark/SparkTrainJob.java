@@ -64,6 +64,9 @@ public final class SparkTrainJob {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             run(sc, steps, out);
         }
+        // On local[N] the barrier tasks run in this JVM, and Spark 3.5's BarrierTaskContext leaves a non-daemon timer
+        // thread ("Barrier task timer for barrier() calls.") that would keep the JVM, and spark-submit, alive.
+        System.exit(0);
     }
 
     /**
