@@ -25,7 +25,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * </pre>
  *
  * Arguments: {@code --out DIR} (required: writes {@code DIR/sync.weights} and {@code DIR/barrier.weights}, see
- * {@link #readWeights}), {@code --steps N} (default 3). Settings given to spark-submit ({@code --conf}) win over the
+ * {@link #readWeights}; only the trainer's file with {@code --trainer sync|barrier}), {@code --steps N} (default 3). Settings given to spark-submit ({@code --conf}) win over the
  * course's ({@link SparkContexts#conf}); on a master that is not on this machine the driver binds its real address.
  */
 public final class SparkTrainJob {
@@ -45,13 +45,18 @@ public final class SparkTrainJob {
     public static void main(String[] args) throws IOException {
         Path out = null;
         int steps = 3;
+        String trainer = "both";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--steps" -> steps = Integer.parseInt(value(args, ++i));
+                case "--trainer" -> trainer = value(args, ++i);
                 default -> throw new IllegalArgumentException("SparkTrainJob: unknown argument '" + args[i]
-                        + "'; expected --out DIR [--steps N]");
+                        + "'; expected --out DIR [--steps N] [--trainer sync|barrier|both]");
             }
+        }
+        if (!List.of("sync", "barrier", "both").contains(trainer)) {
+            throw new IllegalArgumentException("SparkTrainJob: --trainer expects sync, barrier or both, got " + trainer);
         }
         if (out == null) throw new IllegalArgumentException("SparkTrainJob: expected --out DIR (where to write the weights)");
         SparkConf submitted = new SparkConf(); // spark-submit's --master and --conf arrive as spark.* properties
@@ -62,7 +67,7 @@ public final class SparkTrainJob {
         }
         for (scala.Tuple2<String, String> kv : submitted.getAll()) conf.set(kv._1(), kv._2());
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            run(sc, steps, out);
+            run(sc, steps, out, !trainer.equals("barrier"), !trainer.equals("sync"));
         }
         // On local[N] the barrier tasks run in this JVM, and Spark 3.5's BarrierTaskContext leaves a non-daemon timer
         // thread ("Barrier task timer for barrier() calls.") that would keep the JVM, and spark-submit, alive.
@@ -74,12 +79,24 @@ public final class SparkTrainJob {
      * {@code dir/barrier.weights}.
      */
     public static void run(JavaSparkContext sc, int steps, Path dir) throws IOException {
+        run(sc, steps, dir, true, true);
+    }
+
+    /**
+     * Like {@link #run(JavaSparkContext, int, Path)}, one or both trainers. The barrier trainer's sockets bind
+     * 127.0.0.1 ({@link SparkBarrierDdp}): on executors spread over several hosts run the sync trainer only.
+     */
+    public static void run(JavaSparkContext sc, int steps, Path dir, boolean sync, boolean barrier) throws IOException {
         Files.createDirectories(dir);
         JavaRDD<SparkBatch> data = SparkStepBenchmark.rdd(sc, shards());
-        var sync = new SparkSyncSgd<>(sc, SPEC, LR).fit(data, steps);
-        writeWeights(dir.resolve("sync.weights"), ParameterVectors.values(sync.model()));
-        var barrier = new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 60_000).fit(data, steps);
-        writeWeights(dir.resolve("barrier.weights"), barrier.weights());
+        if (sync) {
+            var r = new SparkSyncSgd<>(sc, SPEC, LR).fit(data, steps);
+            writeWeights(dir.resolve("sync.weights"), ParameterVectors.values(r.model()));
+        }
+        if (barrier) {
+            var r = new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 60_000).fit(data, steps);
+            writeWeights(dir.resolve("barrier.weights"), r.weights());
+        }
         System.out.println("SparkTrainJob: " + steps + " steps on " + sc.master() + ", " + data.getNumPartitions()
                 + " partitions; executors " + scala.collection.JavaConverters.seqAsJavaList(sc.sc().getExecutorIds()) + "; weights in " + dir);
     }
