@@ -69,6 +69,9 @@ class StandaloneClusterTest {
             float[] cluster = SparkTrainJob.readWeights(dir.resolve("cluster").resolve(trainer + ".weights"));
             SparkLocalTest.assertClose(local, cluster, trainer + " trainer: spark-submit to the standalone cluster vs local[2]");
         }
+        try (Stream<Path> files = Files.walk(dir)) { // logs and work folders, kept only when the test fails
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** The spark module's classes as the application jar (what {@code mvn -pl spark package} builds). */
