@@ -32,6 +32,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Everything is computed in double; the output has x's element type.
  */
 public final class FakeQuant {
+    /**
+     * The smallest step size {@link #learned} uses: a smaller (or negative) learned S, which an optimizer step can make
+     * of the tiny scale of a dead channel, is raised to it in the forward and gets no gradient (the derivative of
+     * max(S, MIN_STEP)), so the channel stays frozen instead of the run failing.
+     */
+    public static final double MIN_STEP = 1e-6;
+
     private FakeQuant() {}
 
     /**
@@ -67,13 +74,14 @@ public final class FakeQuant {
      * @param format    the integers: signed for weights (qmin = -2^(b-1)), unsigned for ReLU outputs (qmin = 0)
      * @param gradScale the factor on dL/dS; {@link #lsqGradScale} gives LSQ's 1 / sqrt(N qmax)
      * @throws ShapeException           if scale's length is not 1 (per tensor) or x.size(axis) (per channel)
-     * @throws IllegalArgumentException if a scale is not positive and finite (a learning rate too large for the
-     *                                  scales: lower it, or give the scales their own smaller one)
+     * @throws IllegalArgumentException if a scale is NaN or infinite (a diverged run); scales below
+     *                                  {@link #MIN_STEP} are raised to it (see there)
      */
     public static Tensor learned(Tensor x, Tensor scale, int axis, IntFormat format, double gradScale) {
         INDArray xv = x.value();
         long[] shape = xv.shape();
         double[] s = QuantParams.values(scale.value());
+        boolean[] floored = new boolean[s.length];
         int channels = axis < 0 ? 1 : (int) shape[axis];
         if (axis >= shape.length || s.length != channels) {
             throw new ShapeException("FakeQuant.learned", axis < 0 ? "a scale of 1 element (per tensor)"
@@ -81,9 +89,13 @@ public final class FakeQuant {
                     "x " + Arrays.toString(shape) + ", scale " + Arrays.toString(scale.shape()) + ", axis " + axis);
         }
         for (int i = 0; i < s.length; i++) {
-            if (!(s[i] > 0) || !Double.isFinite(s[i])) {
-                throw new IllegalArgumentException("FakeQuant.learned: expected positive finite step sizes, got " + s[i]
-                        + " at index " + i + "; the optimizer pushed a scale through 0: lower its learning rate");
+            if (!Double.isFinite(s[i])) {
+                throw new IllegalArgumentException("FakeQuant.learned: expected finite step sizes, got " + s[i]
+                        + " at index " + i + "; the run diverged: lower the learning rate");
+            }
+            if (s[i] < MIN_STEP) {
+                s[i] = MIN_STEP;
+                floored[i] = true;
             }
         }
         long stride = 1;
@@ -118,7 +130,7 @@ public final class FakeQuant {
                 double[] gv = QuantParams.values(g);
                 double[] ds = new double[channels];
                 for (int k = 0; k < gv.length; k++) ds[chan[k]] += gv[k] * dyds[k];
-                for (int c = 0; c < channels; c++) ds[c] *= gradScale;
+                for (int c = 0; c < channels; c++) ds[c] = floored[c] ? 0 : ds[c] * gradScale;
                 scale.accumulateGrad(Nd4j.create(ds, scale.shape(), 'c').castTo(scale.dataType()));
             }
         }, x, scale);

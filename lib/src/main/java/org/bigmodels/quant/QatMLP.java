@@ -23,7 +23,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * logits stay float (an integer kernel keeps them in int32, see {@link IntegerMLP}).
  *
  * <p>The step sizes start where post-training quantization (PTQ) puts them: weights per channel and activations per
- * tensor calibrated with the MSE-optimal observer ({@link MseObserver}) on the float model. So a fresh QatMLP IS the PTQ
+ * tensor calibrated on the float model with min-max observers (the default PTQ of TF-MOT and PyTorch) or, on request,
+ * MSE-optimal clipping ({@link MseObserver}). So a fresh QatMLP IS the PTQ
  * model (evaluate it to get PTQ's accuracy), and training it with the course {@link org.bigmodels.train.Trainer} (its
  * {@link #parameters()} = the weights, biases and step sizes) is QAT, fine-tuning from the float model (Krishnamoorthi
  * 2018, section 3.3; Jacob et al. 2018, section 3). The float model passed in is not changed.
@@ -39,7 +40,7 @@ public final class QatMLP extends Module implements Layer {
     private final List<Tensor> weightScales = new ArrayList<>();
     private final List<Tensor> activationScales = new ArrayList<>();
 
-    private QatMLP(MLP floatModel, int bits, INDArray calibration) {
+    private QatMLP(MLP floatModel, int bits, INDArray calibration, boolean mse) {
         if (floatModel.activation() != Activation.RELU) {
             throw new IllegalArgumentException("QatMLP: expected a ReLU MLP (its activations are quantized as unsigned "
                     + "integers), got " + floatModel.activation());
@@ -55,9 +56,12 @@ public final class QatMLP extends Module implements Layer {
         this.mlp = child("mlp", new MLP(sizes, Activation.RELU, floatModel.dataType(), 0));
         var from = floatModel.namedParameters();
         mlp.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
-        Quantizer wq = Quantizer.symmetric(bits).perChannel(1)
-                .withObserver(() -> new MseObserver(QuantScheme.SYMMETRIC, weightFormat));
-        Quantizer aq = Quantizer.affine(bits).withObserver(() -> new MseObserver(QuantScheme.AFFINE, activationFormat));
+        Quantizer wq = Quantizer.symmetric(bits).perChannel(1);
+        Quantizer aq = Quantizer.affine(bits);
+        if (mse) {
+            wq = wq.withObserver(() -> new MseObserver(QuantScheme.SYMMETRIC, weightFormat));
+            aq = aq.withObserver(() -> new MseObserver(QuantScheme.AFFINE, activationFormat));
+        }
         DataType type = floatModel.dataType();
         INDArray h = calibration.castTo(DataType.DOUBLE);
         List<Linear> ls = mlp.linears();
@@ -81,7 +85,16 @@ public final class QatMLP extends Module implements Layer {
      * @throws ShapeException           if calibration is not [N, in]
      */
     public static QatMLP from(MLP floatModel, int bits, INDArray calibration) {
-        return new QatMLP(floatModel, bits, calibration);
+        return new QatMLP(floatModel, bits, calibration, false);
+    }
+
+    /**
+     * As {@link #from(MLP, int, INDArray)}, the step sizes calibrated with min-max observers ({@code mse = false}: the
+     * range of the data, TF-MOT's and PyTorch's default) or MSE-optimal clipping ({@code mse = true}: a stronger PTQ,
+     * {@link MseObserver}, slower to calibrate).
+     */
+    public static QatMLP from(MLP floatModel, int bits, INDArray calibration, boolean mse) {
+        return new QatMLP(floatModel, bits, calibration, mse);
     }
 
     /** Logits [N, out] of x [N, in] through the fake-quantized layers (records the graph, like {@link MLP#forward}). */

@@ -125,8 +125,16 @@ class FakeQuantTest {
     void badScalesAndShapesGetClearErrors() {
         Tensor x = Tensor.of(Nd4j.randn(DataType.DOUBLE, 4, 3));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> FakeQuant.learned(x, Tensor.of(vec(0.1, -0.2, 0.3)), 1, IntFormat.signed(4), 1));
-        assertTrue(e.getMessage().contains("positive"), e.getMessage());
+                () -> FakeQuant.learned(x, Tensor.of(vec(0.1, Double.NaN, 0.3)), 1, IntFormat.signed(4), 1));
+        assertTrue(e.getMessage().contains("finite"), e.getMessage());
+        // a step pushed through 0 is floored at MIN_STEP and frozen (no gradient), not a crash
+        Tensor s = Tensor.param(vec(0.1, -0.2, 0.3));
+        Tensor xp = Tensor.param(Nd4j.createFromArray(new double[][] {{1e-7, 1, 1}}));
+        Tensor y = FakeQuant.learned(xp, s, 1, IntFormat.signed(4), 1);
+        assertEquals(7 * FakeQuant.MIN_STEP, y.value().getDouble(0, 1), 1e-15, "clipped to 7 * MIN_STEP");
+        org.bigmodels.engine.Ops.sum(y).backward();
+        assertEquals(0, s.grad().getDouble(1), 0);
+        assertNotEquals(0, s.grad().getDouble(0));
         assertThrows(ShapeException.class, () -> FakeQuant.learned(x, Tensor.of(vec(0.1, 0.2)), 1, IntFormat.signed(4), 1));
         assertThrows(IllegalArgumentException.class, () -> FakeQuant.lsqGradScale(0, IntFormat.INT8));
     }
