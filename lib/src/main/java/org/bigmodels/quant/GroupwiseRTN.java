@@ -24,13 +24,15 @@ public final class GroupwiseRTN {
     }
 
     /**
-     * W [in, out] fake-quantized group-wise (float -> int -> float), same shape and type.
+     * W [in, out] fake-quantized group-wise (float -> int -> float), same shape and type. A group size larger than in
+     * means one group per column (per output channel), so one group size (AWQ's 128) serves layers of any width.
      *
      * @throws IllegalArgumentException if bits is outside 2..8 or a group is all zeros
      * @throws org.bigmodels.engine.ShapeException if W is not rank 2 or in is not a multiple of groupSize
      */
     public static INDArray quantize(INDArray w, int bits, int groupSize) {
-        return quantizer(bits, groupSize).fakeQuantize(w);
+        long in = w.rank() == 2 ? w.size(0) : groupSize;
+        return quantizer(bits, (int) Math.min(groupSize, in)).fakeQuantize(w);
     }
 
     /** A copy of the GPT with every block Linear's weight group-wise RTN-quantized; the model passed in is unchanged. */
