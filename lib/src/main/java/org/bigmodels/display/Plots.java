@@ -374,7 +374,7 @@ public final class Plots {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setYAxisDecimalPattern(axisPattern(seriesY.values().toArray(new double[0][])));
+        chart.getStyler().setYAxisDecimalPattern(barPattern(seriesY.values().toArray(new double[0][])));
         chart.getStyler().setLegendVisible(seriesY.size() > 1);
         chart.getStyler().setLabelsVisible(valueLabels);
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
@@ -406,7 +406,7 @@ public final class Plots {
                     sums[i] += y[i];
                 }
             }
-            chart.getStyler().setYAxisDecimalPattern(axisPattern(sums));
+            chart.getStyler().setYAxisDecimalPattern(barPattern(sums));
         }
         return chart;
     }
@@ -595,6 +595,28 @@ public final class Plots {
      * some |v| reaches 1e9, else up to 8 decimals with trailing zeros dropped and thousands separators
      * ({@code #,##0.########}), so 0.30000000000000004 reads 0.3 and 0.0003 reads 0.0003.
      */
+    /**
+     * The y pattern of a bar chart: {@link #axisPattern}'s, but with three significant digits of the tallest bar, since
+     * XChart writes the bars' value labels with it (19.398656 reads 19.4, 0.0123456 reads 0.0123); a bar axis starts
+     * at 0, so its ticks are round steps of the tallest bar and lose nothing.
+     */
+    static String barPattern(double[]... values) {
+        String p = axisPattern(values);
+        if (p.contains("E")) {
+            return p;
+        }
+        double max = 0;
+        for (double[] vs : values) {
+            for (double v : vs) {
+                if (Double.isFinite(v)) {
+                    max = Math.max(max, Math.abs(v));
+                }
+            }
+        }
+        int decimals = max == 0 ? 0 : Math.max(0, Math.min(8, 2 - (int) Math.floor(Math.log10(max))));
+        return decimals == 0 ? "#,##0" : "#,##0." + "#".repeat(decimals);
+    }
+
     static String axisPattern(double[]... values) {
         double max = 0;
         for (double[] vs : values) {

@@ -139,6 +139,12 @@ class PlotsTest {
         assertEquals("0.##E0", Plots.axisPattern(new double[]{1e-8, 5e-7}));
         assertEquals("0.##E0", Plots.axisPattern(new double[]{0, 2e9}));
         assertEquals("#,##0.########", Plots.axisPattern(new double[]{0, 1000}));
+        // bars: value labels with three significant digits of the tallest bar
+        assertEquals("#,##0.#", Plots.barPattern(new double[]{19.398656, 3}));
+        assertEquals("#,##0", Plots.barPattern(new double[]{65.2097987, 120}));
+        assertEquals("#,##0.####", Plots.barPattern(new double[]{0.0123456}));
+        assertEquals("#,##0.#", Plots.bars("t", "x", "y (ms)", new String[]{"a", "b"},
+                Map.of("s", new double[]{19.398656, 2}), true).getStyler().getYAxisDecimalPattern());
         // no default formatting function: with one, XChart ticks every distinct data value (a 2,000-point
         // learning-rate curve got dozens of overlapping labels); a pattern from the data instead
         assertEquals(null, chart.getStyler().getyAxisTickLabelsFormattingFunction());
