@@ -11,6 +11,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.stats.ParameterAveragingTrainingMasterStats;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
+import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,7 +40,9 @@ public final class Dl4jSparkAveraging {
      * @param network     the trained network (on the driver)
      * @param scores      DL4J's score (mean loss) after each epoch
      * @param epochMillis wall time of each epoch's {@code fit}, ms
-     * @param rounds      averaging rounds per epoch (Spark jobs), as DL4J plans them
+     * @param rounds      averaging rounds per epoch, counted: the parameter aggregations DL4J's training master
+     *                    recorded in its training statistics ({@code ParameterAveragingMasterAggregateTimesMs}) over
+     *                    all epochs, divided by {@code epochs} (0 when epochs is 0)
      */
     public record Result(MultiLayerNetwork network, double[] scores, double[] epochMillis, int rounds) {
     }
@@ -47,6 +52,10 @@ public final class Dl4jSparkAveraging {
      *
      * @param batchSize          examples per worker minibatch (use the rows of the SparkBatches)
      * @param averagingFrequency minibatches each worker fits between two averagings, >= 1
+     * @throws IllegalArgumentException when a count is out of range or a partition is empty
+     *
+     * <p>Sets the system property {@code org.deeplearning4j.spark.time.TimeSource} to DL4J's system-clock time source
+     * when it is unset (DL4J's training statistics, used to count the rounds, otherwise query an NTP server).
      */
     public static Result fit(JavaSparkContext sc, MLP start, double learningRate, JavaRDD<SparkBatch> data,
                              int batchSize, int averagingFrequency, int epochs) {
@@ -67,6 +76,12 @@ public final class Dl4jSparkAveraging {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .build();
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, tm);
+        // statistics are collected to count the averaging rounds DL4J actually ran; their default clock asks an NTP
+        // server (no network: an error), so use the system clock unless the user chose one
+        if (System.getProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY) == null) {
+            System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
+        }
+        spark.setCollectTrainingStats(true);
         double[] scores = new double[epochs], millis = new double[epochs];
         for (int e = 0; e < epochs; e++) {
             long t0 = System.nanoTime();
@@ -74,8 +89,9 @@ public final class Dl4jSparkAveraging {
             millis[e] = (System.nanoTime() - t0) / 1e6;
             scores[e] = spark.getScore();
         }
-        long examples = data.map(SparkBatch::rows).reduce(Integer::sum);
-        int rounds = (int) Math.max(1, Math.ceil(examples / (double) (workers * batchSize * averagingFrequency)));
+        int aggregations = epochs == 0 ? 0 : spark.getSparkTrainingStats()
+                .getValue(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_AGGREGATE_TIMES_MS).size();
+        int rounds = epochs == 0 ? 0 : aggregations / epochs;
         return new Result(spark.getNetwork(), scores, millis, rounds);
     }
 

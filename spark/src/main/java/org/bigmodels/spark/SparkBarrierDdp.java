@@ -14,7 +14,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.bigmodels.comm.Communicator;
 import org.bigmodels.comm.SocketCommunicator;
 import org.bigmodels.dataparallel.DataParallelTrainer;
-import org.bigmodels.dataparallel.WorkerEvent;
 import org.bigmodels.nn.Module;
 import org.bigmodels.optim.SGD;
 import org.bigmodels.train.History;
@@ -58,19 +57,20 @@ public final class SparkBarrierDdp<M extends Module> {
      * @param weights     rank 0's final weights, flat ({@link ParameterVectors#load} them into {@code spec.build()})
      * @param losses      the mean over ranks of each step's loss
      * @param stepMillis  rank 0's wall time per step, ms
-     * @param commMillis  rank 0's all-reduce time (communication and waiting) per step on average, ms
+     * @param commMillis  rank 0's all-reduce time (communication and waiting) of each step, ms
+     *                    ({@link DdpStepTimes#commMillis}); NaN before {@code resumedFrom}
      * @param jobMillis   the whole Spark job on the driver, ms (includes task launch and rendezvous)
      * @param stageAttempt the attempt number of the barrier stage that finished (0 when no task failed; 1 after one
      *                     rerun of the whole stage)
      * @param resumedFrom  the step the finishing stage attempt resumed from (0: from the start; else the step of the
      *                     checkpoint it loaded); {@code losses} and {@code stepMillis} are NaN before it
      */
-    public record Result(float[] weights, double[] losses, double[] stepMillis, double commMillis, double jobMillis,
+    public record Result(float[] weights, double[] losses, double[] stepMillis, double[] commMillis, double jobMillis,
                          int stageAttempt, int resumedFrom) {
     }
 
     /** What one task sends back. */
-    record TaskResult(int rank, float[] weights, double[] losses, double[] stepMillis, double commMillis,
+    record TaskResult(int rank, float[] weights, double[] losses, double[] stepMillis, double[] commMillis,
                       int stageAttempt, int resumedFrom) implements Serializable {
     }
 
@@ -231,7 +231,7 @@ public final class SparkBarrierDdp<M extends Module> {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
             int world = ctx.getTaskInfos().length;
-            // rank 0 picks a free loopback port and tells everyone: the one allGather of the run (each costs >= 1 s)
+            // rank 0 picks a free loopback port and tells everyone: the one allGather of the run
             String[] ports = ctx.allGather(rank == 0 ? String.valueOf(freePort()) : "");
             int port = Integer.parseInt(ports[0]);
             int attempt = ctx.stageAttemptNumber();
@@ -256,27 +256,19 @@ public final class SparkBarrierDdp<M extends Module> {
                 });
                 History h = replica.history();
                 int done = h.size(), from = steps - done;
-                double[] losses = new double[steps], stepMillis = new double[steps];
+                double[] losses = new double[steps], stepMillis = new double[steps], commMillis = new double[steps];
                 Arrays.fill(losses, Double.NaN);
                 Arrays.fill(stepMillis, Double.NaN);
+                Arrays.fill(commMillis, Double.NaN);
                 System.arraycopy(h.losses(), 0, losses, from, done);
-                double[] ms = stepMillis(h, done);
-                System.arraycopy(ms, 0, stepMillis, from, ms.length);
-                double comm0 = 0;
-                for (WorkerEvent e : replica.events()) {
-                    if (!e.lane().equals(WorkerEvent.COMPUTE)) comm0 += e.millis();
-                }
+                double[] ms = DdpStepTimes.stepMillis(h);
+                System.arraycopy(ms, 0, stepMillis, from, Math.min(done, ms.length));
+                double[] commMs = DdpStepTimes.commMillis(replica.events(), from, done);
+                System.arraycopy(commMs, 0, commMillis, from, done);
                 result = new TaskResult(rank, ParameterVectors.values(replica.model()), losses, stepMillis,
-                        done == 0 ? 0 : comm0 / done, attempt, start[0]);
+                        commMillis, attempt, start[0]);
             }
             return JavaConverters.asScalaIterator(List.of(result).iterator());
-        }
-
-        private static double[] stepMillis(History h, int steps) {
-            double[] secs = h.table().doubleColumn("seconds").asDoubleArray(); // since the start, after each step
-            double[] t = new double[Math.min(steps, secs.length)];
-            for (int i = 0; i < t.length; i++) t[i] = 1000 * (secs[i] - (i == 0 ? 0 : secs[i - 1]));
-            return t;
         }
 
         private static int freePort() {

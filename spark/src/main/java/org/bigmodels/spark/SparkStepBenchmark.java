@@ -54,7 +54,7 @@ public final class SparkStepBenchmark {
             double syncStep = median(tail(sync.stepMillis(), warm)), syncCompute = median(tail(sync.computeMillis(), warm));
             var bar = new SparkBarrierDdp<>(sc, spec, 0.05, 1 << 20, 60_000).fit(rdd, steps + warm);
             double barStep = median(tail(bar.stepMillis(), warm));
-            double barComm = bar.commMillis();
+            double barComm = median(tail(bar.commMillis(), warm));
             double barStartup = bar.jobMillis() - Arrays.stream(bar.stepMillis()).sum();
             var dl4j = Dl4jSparkAveraging.fit(sc, spec.build(), 0.05, rdd, batch, 1, 3);
             double dl4jRound = median(tail(dl4j.epochMillis(), 1)) / dl4j.rounds();
@@ -75,10 +75,7 @@ public final class SparkStepBenchmark {
         DataParallelTrainer<MLP> t = new DataParallelTrainer<>(r -> spec.build(), m -> new SGD(m.parameters(), 0.05),
                 spec::loss, TrainConfig.defaults().withProgress(false).withLogEvery(1), DataParallelTrainer.bucketed(1 << 20));
         var rep = t.fitSteps(2, 60_000, steps, (r, w) -> s -> shards.get(r).get(s % shards.get(r).size()).toBatch());
-        double[] secs = rep.get(0).history().table().doubleColumn("seconds").asDoubleArray();
-        double[] ms = new double[secs.length];
-        for (int i = 0; i < ms.length; i++) ms[i] = 1000 * (secs[i] - (i == 0 ? 0 : secs[i - 1]));
-        return median(tail(ms, warm));
+        return median(tail(DdpStepTimes.stepMillis(rep.get(0).history()), warm));
     }
 
     /** Random inputs with labels from a fixed random linear map: {@code parts} lists of {@code batches} batches. */

@@ -130,6 +130,26 @@ class SparkLocalTest {
         var r = new SparkBarrierDdp<>(sc, SPEC, LR, 1 << 20, 30_000).fit(rdd(shards), STEPS);
         assertClose(inProcess(shards, STEPS), r.weights(), "barrier-stage DDP");
         assertEquals(STEPS, r.losses().length);
+        assertEquals(STEPS, r.commMillis().length, "one all-reduce time per step");
+        for (int s = 0; s < STEPS; s++) {
+            double comm = r.commMillis()[s], step = r.stepMillis()[s];
+            assertTrue(comm > 0 && comm <= step + 1e-6, "step " + s + ": the all-reduce time should be positive and "
+                    + "inside the step's wall time, got " + comm + " of " + step + " ms");
+        }
+    }
+
+    @Test
+    void stepTimesGroupCommunicationByStep() {
+        long ms = 1_000_000;
+        var events = List.of(
+                new org.bigmodels.dataparallel.WorkerEvent(0, "compute", "F+B 4", 4, 0, 9 * ms),
+                new org.bigmodels.dataparallel.WorkerEvent(0, "comm", "AR 0", 4, 9 * ms, 11 * ms),
+                new org.bigmodels.dataparallel.WorkerEvent(0, "wait", "wait", 4, 11 * ms, 12 * ms),
+                new org.bigmodels.dataparallel.WorkerEvent(0, "comm", "AR 0", 5, 20 * ms, 25 * ms),
+                new org.bigmodels.dataparallel.WorkerEvent(0, "comm", "AR 0", 3, 0, 100 * ms)); // before firstStep
+        assertArrayEquals(new double[]{3, 5, 0}, DdpStepTimes.commMillis(events, 4, 3), 1e-9,
+                "communication and waiting of global steps 4, 5, 6 (compute and other steps left out)");
+        assertThrows(IllegalArgumentException.class, () -> DdpStepTimes.commMillis(events, 0, -1));
     }
 
     /** Counts failed task attempts and failed stage attempts (Spark's listener bus is asynchronous). */
@@ -230,6 +250,8 @@ class SparkLocalTest {
         double before = meanLoss(start);
         var r = Dl4jSparkAveraging.fit(sc, start, LR, rdd(shards), 8, 1, 3);
         assertEquals(3, r.scores().length);
+        // 2 partitions x 3 batches of 8 = 48 examples; a round takes 2 workers x 8 examples x frequency 1
+        assertEquals((int) Math.ceil(48 / (2.0 * 8 * 1)), r.rounds(), "averaging rounds per epoch counted from DL4J");
         // DL4J's per-epoch score is one minibatch's, too noisy to compare; the loss over all the data is not
         double after = meanLoss(org.bigmodels.dl4j.Dl4jBridge.fromMultiLayerNetwork(r.network()));
         assertTrue(after < before, "3 epochs of DL4J parameter averaging should lower the loss over all batches: "
