@@ -22,14 +22,16 @@ public final class AdamWShard implements OptimizerShard {
     private long t;
 
     /**
-     * @throws IllegalArgumentException unless lr &gt; 0, betas in [0, 1), eps &gt; 0, weightDecay &ge; 0
+     * @throws IllegalArgumentException unless lr &gt; 0, betas in [0, 1), eps &gt; 0, weightDecay &ge; 0, lr, eps and
+     *                                  weightDecay finite
      */
     public AdamWShard(double lr, double beta1, double beta2, double eps, double weightDecay) {
         if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)
-                || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("AdamWShard: expected lr > 0, betas in [0, 1), eps > 0, weight decay "
-                    + ">= 0; got lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", wd="
-                    + weightDecay);
+                || !(weightDecay >= 0) || !Double.isFinite(lr) || !Double.isFinite(eps)
+                || !Double.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("AdamWShard: expected finite lr > 0, betas in [0, 1), finite eps > 0, "
+                    + "finite weight decay >= 0; got lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
+                    + ", wd=" + weightDecay);
         }
         this.lr = lr;
         this.beta1 = beta1;

@@ -69,6 +69,9 @@ public final class ZeroDataParallel extends DataParallel {
     private final Map<Module, ActivationCheckpoint> checkpoints = new IdentityHashMap<>();
     private final Map<Module, List<Tensor>> unitParameters = new IdentityHashMap<>();
     private final ZeroOptimizer optimizer;
+    private final Module model;
+    private boolean residentCurrent;             // stage 3: the resident buffer holds the latest weights
+    private boolean closed;
     // the replica of each model, for lossOf (weak keys: a model no longer used is forgotten)
     private static final Map<Module, ZeroDataParallel> BY_MODEL =
             Collections.synchronizedMap(new java.util.WeakHashMap<>());
@@ -80,11 +83,15 @@ public final class ZeroDataParallel extends DataParallel {
      *
      * @param units the layers whose parameters stage 3 gathers one at a time (e.g. a GPT's {@code blocks()}); ignored
      *              by stages 1 and 2; each must be a {@link Layer} and a sub-module of {@code model}
-     * @throws IllegalArgumentException for stage NONE, a bad hyperparameter, a unit that is not part of the model
+     * @throws IllegalArgumentException for stage NONE, a bad hyperparameter (including a non-finite lr, eps or weight
+     *                                  decay), a unit that is not part of the model
+     * @throws IllegalStateException    if the model already has a ZeroDataParallel that was not closed (its gradient
+     *                                  hooks would still fire and corrupt this one's update)
      */
     public ZeroDataParallel(Communicator comm, Module model, ZeroStage stage, List<? extends Module> units,
                             double lr, double beta1, double beta2, double eps, double weightDecay) {
-        super(comm, model);
+        super(comm, notYetWrapped(model));
+        this.model = model;
         if (stage == null || stage == ZeroStage.NONE) {
             throw new IllegalArgumentException("ZeroDataParallel: expected stage ONE, TWO or THREE, got " + stage
                     + "; for plain data parallelism use DataParallelTrainer.naive() or bucketed()");
@@ -117,6 +124,18 @@ public final class ZeroDataParallel extends DataParallel {
         if (stage == ZeroStage.THREE) shardParameters(units == null ? List.of() : units);
         this.optimizer = new ZeroOptimizer(lr);
         BY_MODEL.put(model, this);
+    }
+
+    /** One open instance per model: refuses a model whose previous ZeroDataParallel is still open. */
+    private static Module notYetWrapped(Module model) {
+        ZeroDataParallel old = model == null ? null : BY_MODEL.get(model);
+        if (old != null) {
+            throw new IllegalStateException("ZeroDataParallel: expected a model with no open ZeroDataParallel, got one "
+                    + "that already has one (stage " + old.stage + ", rank " + old.r + " of " + old.w + "); its gradient "
+                    + "hooks would still fire and corrupt this one's update. Call close() on the first one (on every "
+                    + "rank) before building another on the same model");
+        }
+        return model;
     }
 
     /**
@@ -205,6 +224,7 @@ public final class ZeroDataParallel extends DataParallel {
 
     /** All-gathers the parameters of {@code ps} into their (shared) buffer: a collective. */
     private void gather(List<Tensor> ps) {
+        if (ps == resident) residentCurrent = true;
         long start = System.nanoTime();
         for (Tensor p : ps) {
             int i = indexOf(p);
@@ -239,10 +259,15 @@ public final class ZeroDataParallel extends DataParallel {
      * The mean next-token loss of a {@link GPT} ({@link GPT#loss}, written out so that stage 3 can gather each block
      * just before it runs; for stages 1 and 2 the same as {@code model.loss}). The GPT's blocks must be the units.
      *
+     * <p>Stage 3 gathers the resident parameters (embeddings, final norm, head) again if a step has changed them since
+     * they were last gathered, so the loss always uses the current weights. After {@link #close()} it is
+     * {@code model.loss}.
+     *
      * @throws IllegalArgumentException for a GPT with dropout under stage 3
      */
     public Tensor gptLoss(GPT model, INDArray ids, INDArray targets) {
-        if (stage != ZeroStage.THREE) return model.loss(ids, targets);
+        if (stage != ZeroStage.THREE || closed) return model.loss(ids, targets);
+        if (!residentCurrent) gather(resident);
         return ActivationCheckpoint.gptLoss(model, ids, targets, b -> x -> forward(b, x));
     }
 
@@ -292,10 +317,23 @@ public final class ZeroDataParallel extends DataParallel {
         }
     }
 
+    /**
+     * Removes the gradient hooks and forgets the model (a new ZeroDataParallel may then be built on it). Stage 3:
+     * also a collective: every parameter is all-gathered from the slices into a fresh array of its own, so that the
+     * model afterwards holds independent, current weights ({@code model.loss} is then right; before close, the blocks
+     * of a stage-3 model share one working buffer and only {@link #gptLoss} is). Closing twice does nothing.
+     */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         removeHooks.forEach(Runnable::run);
         removeHooks.clear();
+        BY_MODEL.remove(model, this);
+        if (stage == ZeroStage.THREE) {
+            List<INDArray> full = fullParameters();
+            for (int i = 0; i < parameters.size(); i++) parameters.get(i).setValue(full.get(i));
+        }
     }
 
     // ------------------------------------------------------------------ memory
@@ -361,6 +399,11 @@ public final class ZeroDataParallel extends DataParallel {
 
         @Override
         public void step() {
+            if (closed) {
+                throw new IllegalStateException("ZeroDataParallel: step() after close(); build a new ZeroDataParallel "
+                        + "(or a plain optimizer) to train on");
+            }
+            residentCurrent = false;                             // stage 3: the slices change, the buffers are stale
             for (int i = 0; i < parameters.size(); i++) {
                 Tensor p = parameters.get(i);
                 long len = p.value().length();

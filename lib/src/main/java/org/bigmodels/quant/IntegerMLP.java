@@ -39,8 +39,11 @@ public final class IntegerMLP {
      * channel on axis 1), the input and each hidden activation with {@code activations} (unsigned 8-bit affine,
      * per tensor) calibrated on the float model's activations for {@code calibration} [N, in].
      *
+     * <p>A pruned (all-zero) output channel quantizes with S_w = 1 (see {@link Quantizer#calibrate}).
+     *
      * @throws IllegalArgumentException if the MLP's activation is not ReLU, the formats are not int8 / uint8 or the
-     *                                  weight quantizer is not symmetric, or calibration is empty
+     *                                  weight quantizer is not symmetric, calibration is empty, or a bias does not fit
+     *                                  int32 at the product of scales S_x S_w (the message names the layer and channel)
      * @throws ShapeException           if calibration is not [N, in]
      */
     public static IntegerMLP quantize(MLP model, INDArray calibration, Quantizer weights, Quantizer activations) {
@@ -90,10 +93,21 @@ public final class IntegerMLP {
             double[] bv = b.toDoubleVector();
             int[] qb = new int[out], folded = new int[out];
             for (int j = 0; j < out; j++) {
-                qb[j] = Math.toIntExact(Math.round(bv[j] / (inParams.scale(0) * wp.scale(j))));
+                double sxw = inParams.scale(0) * wp.scale(j);
+                double qbj = Math.rint(bv[j] / sxw);
                 long rowSum = 0;
                 for (int i = 0; i < in; i++) rowSum += wt[j * in + i];
-                folded[j] = Math.toIntExact(qb[j] - (long) inParams.zeroPoint(0) * rowSum);
+                double f = qbj - (double) inParams.zeroPoint(0) * rowSum;
+                if (!(Math.abs(qbj) <= Integer.MAX_VALUE) || !(Math.abs(f) <= Integer.MAX_VALUE)) {
+                    throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
+                            + "), output channel " + j + ": bias " + bv[j] + " is too large for the product of scales "
+                            + "S_x S_w = " + inParams.scale(0) + " * " + wp.scale(j) + " = " + sxw + ": the int32 bias "
+                            + "round(b / (S_x S_w)) (with the input zero point folded in) would be " + qbj + " / " + f
+                            + ", outside int32 [-2^31, 2^31); the bias dwarfs this channel's weights. Keep this layer in "
+                            + "float, or rescale the layer (smaller bias, larger weights) before quantizing");
+                }
+                qb[j] = (int) qbj;
+                folded[j] = (int) f;
             }
             bias.add(qb);
             foldedBias.add(folded);

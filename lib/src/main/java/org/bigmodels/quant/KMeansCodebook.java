@@ -29,12 +29,20 @@ public final class KMeansCodebook {
      * Clusters w's values into 2^bits centroids with {@code iterations} Lloyd steps (assign to nearest, then move each
      * centroid to its cluster's mean; the last step is a mean update).
      *
-     * @throws IllegalArgumentException if bits is outside 1..8, iterations < 1, or w is empty or not finite
+     * @throws IllegalArgumentException if bits is outside 1..8, iterations < 1, or w is empty, not finite or beyond
+     *                                  float32 range (the centroids are float32)
      */
     public static KMeansCodebook fit(INDArray w, int bits, int iterations) {
         if (bits < 1 || bits > 8) throw new IllegalArgumentException("KMeansCodebook: expected 1..8 bits, got " + bits);
         if (iterations < 1) throw new IllegalArgumentException("KMeansCodebook: expected iterations >= 1, got " + iterations);
         double[] v = RangeObserver.checkedValues(w, "KMeansCodebook");
+        for (int t = 0; t < v.length; t++) {
+            if (Math.abs(v[t]) > Float.MAX_VALUE) {
+                throw new IllegalArgumentException("KMeansCodebook: expected weights within float32 range (|w| <= "
+                        + Float.MAX_VALUE + ", the codebook stores float32 centroids), got " + v[t] + " at element "
+                        + t + "; rescale the tensor before clustering");
+            }
+        }
         double lo = Arrays.stream(v).min().getAsDouble(), hi = Arrays.stream(v).max().getAsDouble();
         int k = 1 << bits;
         double[] c = new double[k];
@@ -94,15 +102,29 @@ public final class KMeansCodebook {
     /**
      * One fine-tuning step: centroid_k -= lr * sum of grad over the weights of cluster k (Han et al. 2016, equation 3).
      *
-     * @throws IllegalArgumentException if grad's shape is not the weight's
+     * @throws IllegalArgumentException if grad's shape is not the weight's, lr is not finite and >= 0, grad is not
+     *                                  finite, or the step would make a centroid leave float32 range (the codebook is
+     *                                  left unchanged)
      */
     public void fineTune(INDArray grad, double lr) {
         if (!Arrays.equals(grad.shape(), shape)) {
             throw new IllegalArgumentException("KMeansCodebook: expected a gradient of shape " + Arrays.toString(shape)
                     + ", got " + Arrays.toString(grad.shape()));
         }
+        if (!(lr >= 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("KMeansCodebook: expected a finite learning rate >= 0, got " + lr);
+        }
         double[] acc = clusterGradients(grad);
-        for (int i = 0; i < centroids.length; i++) centroids[i] -= lr * acc[i];
+        double[] next = new double[centroids.length];
+        for (int i = 0; i < centroids.length; i++) {
+            next[i] = centroids[i] - lr * acc[i];
+            if (!(Math.abs(next[i]) <= Float.MAX_VALUE)) {
+                throw new IllegalArgumentException("KMeansCodebook: the step lr * gradient = " + lr + " * " + acc[i]
+                        + " sends centroid " + i + " to " + next[i] + ", outside float32 range (gradient not finite or "
+                        + "too large); lower the learning rate or clip the gradient");
+            }
+        }
+        System.arraycopy(next, 0, centroids, 0, next.length);
     }
 
     /** The gradient of each centroid: the sum of grad over its cluster. */

@@ -130,9 +130,19 @@ public final class QuantParams {
         return scale[i] * (format.qmax() - zeroPoint[i]);
     }
 
-    /** q = clamp(rint(x / S_i) + Z_i, qmin, qmax). */
+    /**
+     * q = clamp(rint(x / S_i) + Z_i, qmin, qmax), computed in double so that values far outside the range (even
+     * where x / S_i overflows) saturate to qmin or qmax.
+     *
+     * @throws IllegalArgumentException if x is NaN or infinite (no integer represents it; fix the model or data)
+     */
     public int quantize(double x, int i) {
-        return format.clamp((long) Math.rint(x / scale[i]) + zeroPoint[i]);
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("QuantParams: expected a finite value to quantize, got " + x
+                    + "; no integer represents it, fix the model or data (the float model produced it)");
+        }
+        double q = Math.rint(x / scale[i]) + zeroPoint[i];
+        return q <= format.qmin() ? format.qmin() : q >= format.qmax() ? format.qmax() : (int) q;
     }
 
     /** r = S_i (q - Z_i). */
@@ -143,12 +153,14 @@ public final class QuantParams {
     /**
      * The integers of x, same shape, as an INT32 array (values in [qmin, qmax]).
      *
-     * @throws ShapeException if x does not match these parameters' granularity (see {@link #indexMap})
+     * @throws ShapeException           if x does not match these parameters' granularity (see {@link #indexMap})
+     * @throws IllegalArgumentException if x holds a NaN or an infinity (the message gives its index)
      */
     public INDArray quantize(INDArray x) {
         double[] v = values(x);
         int[] map = indexMap(x.shape());
         int[] q = new int[v.length];
+        checkFinite(v, x.shape());
         for (int k = 0; k < v.length; k++) q[k] = quantize(v[k], map[k]);
         return Nd4j.createFromArray(q).reshape('c', x.shape());
     }
@@ -170,12 +182,14 @@ public final class QuantParams {
      * Quantize then dequantize (float -> int -> float), in x's element type: the values the integer model computes
      * with, as floats. The "simulated quantization" of Jacob et al. 2018, section 3.
      *
-     * @throws ShapeException if x does not match these parameters' granularity
+     * @throws ShapeException           if x does not match these parameters' granularity
+     * @throws IllegalArgumentException if x holds a NaN or an infinity (the message gives its index)
      */
     public INDArray fakeQuantize(INDArray x) {
         double[] v = values(x);
         int[] map = indexMap(x.shape());
         double[] r = new double[v.length];
+        checkFinite(v, x.shape());
         for (int k = 0; k < v.length; k++) r[k] = dequantize(quantize(v[k], map[k]), map[k]);
         return Nd4j.create(r, x.shape(), 'c').castTo(x.dataType());
     }
@@ -230,6 +244,17 @@ public final class QuantParams {
      */
     public long storageBytes(long numel) {
         return (numel * bits() + 7) / 8 + 4L * count() + (isSymmetric() ? 0 : count());
+    }
+
+    /** @throws IllegalArgumentException naming the first NaN or infinite element (c-order index) */
+    private static void checkFinite(double[] v, long[] shape) {
+        for (int k = 0; k < v.length; k++) {
+            if (!Double.isFinite(v[k])) {
+                throw new IllegalArgumentException("QuantParams: expected finite values to quantize, got " + v[k]
+                        + " at element " + k + " (c order) of a tensor of shape " + Arrays.toString(shape)
+                        + "; no integer represents it, fix the model or data (the float model produced it)");
+            }
+        }
     }
 
     /** The values of x in c order, as doubles. */

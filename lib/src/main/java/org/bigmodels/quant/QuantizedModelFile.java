@@ -90,32 +90,63 @@ public final class QuantizedModelFile {
         return n;
     }
 
-    /** Writes the file atomically. @return its size in bytes */
+    /**
+     * Writes the file atomically (a temporary file in the same directory, then a rename; on failure the temporary
+     * file is deleted and nothing is left behind). @return its size in bytes
+     *
+     * @throws IllegalArgumentException if path is an existing directory
+     * @throws UncheckedIOException     if the file cannot be written (the message names the path and the cause)
+     */
     public long save(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("QuantizedModelFile: expected a file path to save to, got the existing "
+                    + "directory " + path + "; pass a file name inside it, e.g. " + path.resolve("model.bmqf"));
+        }
         byte[] body = encode();
+        Path tmp = null;
         try {
             Path dir = path.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
             Files.write(tmp, body);
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
             return body.length;
         } catch (IOException e) {
-            throw new UncheckedIOException("QuantizedModelFile: could not write " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("QuantizedModelFile: could not write " + path + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the original error is the one to report
+                }
+            }
         }
     }
 
     /**
      * Reads a file written by {@link #save}.
      *
-     * @throws IllegalArgumentException if it is not such a file, is truncated, or its checksum does not match
+     * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, or its checksum does not
+     *                                  match
+     * @throws UncheckedIOException     if it does not exist ("does not exist") or cannot be read
      */
     public static QuantizedModelFile load(Path path) {
+        if (!Files.exists(path)) {
+            throw new UncheckedIOException(new java.io.FileNotFoundException("QuantizedModelFile: " + path
+                    + " does not exist (absolute path " + path.toAbsolutePath() + "); save a model there first or "
+                    + "check the path"));
+        }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("QuantizedModelFile: expected a quantized model file, got the directory "
+                    + path + "; pass the path of a file written by save");
+        }
         byte[] b;
         try {
             b = Files.readAllBytes(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("QuantizedModelFile: could not read " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("QuantizedModelFile: could not read " + path + ": " + e, e);
         }
         if (b.length < 16 || !new String(b, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("BMQF")) {
             throw new IllegalArgumentException("QuantizedModelFile: " + path + " is not a quantized model file (no BMQF "

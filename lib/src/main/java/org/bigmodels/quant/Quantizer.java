@@ -105,6 +105,9 @@ public final class Quantizer {
         return observer.get();
     }
 
+    /** The scale {@link #calibrate} gives a channel or group whose values are all 0 (any positive scale is exact). */
+    public static final double ZERO_SLICE_SCALE = 1.0;
+
     /** Per-tensor parameters for a range [lo, hi]. @throws IllegalArgumentException on a zero or invalid range */
     public QuantParams params(double lo, double hi) {
         double[] sz = scheme.params(lo, hi, format);
@@ -120,7 +123,13 @@ public final class Quantizer {
     /**
      * The parameters for x at this recipe's granularity, each slice calibrated by its own observer.
      *
-     * @throws IllegalArgumentException if x is empty or not finite, or a slice has a zero range (the message names it)
+     * <p>Rule for all-zero slices: a channel or group whose values are all exactly 0 (a pruned output channel) has no
+     * range to calibrate, and any scale represents it exactly; it gets S = {@link #ZERO_SLICE_SCALE} (1) and the zero
+     * point at which the real 0 sits (0 for symmetric, the scheme's Z of a range starting at 0 for affine), so its
+     * values quantize to q = Z and dequantize to exactly 0. A per-tensor all-zero x is still refused.
+     *
+     * @throws IllegalArgumentException if x is empty or not finite, x is all zero per tensor, or a slice that is not
+     *                                  all zero still has a zero observed range (the message names it)
      * @throws ShapeException           if x has no such axis, or (per group) is not rank 2 or not divisible
      */
     public QuantParams calibrate(INDArray x) {
@@ -157,6 +166,11 @@ public final class Quantizer {
         int[] fill = new int[count];
         for (int k = 0; k < v.length; k++) slices[map[k]][fill[map[k]]++] = v[k];
         for (int i = 0; i < count; i++) {
+            if (Arrays.stream(slices[i]).allMatch(d -> d == 0)) { // a pruned channel/group: see calibrate's doc
+                scale[i] = ZERO_SLICE_SCALE;
+                zp[i] = (int) scheme.params(0, ZERO_SLICE_SCALE * (format.qmax() - format.qmin()), format)[1];
+                continue;
+            }
             RangeObserver o = observer.get();
             o.observe(Nd4j.createFromArray(slices[i]));
             double[] r = o.range();

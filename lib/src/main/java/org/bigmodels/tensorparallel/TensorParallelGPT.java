@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * collectives: forward 1 (embedding) + 2L (blocks) all-reduces of n·C elements, plus the loss's all-gather of p·n
  * maxima and all-reduce of 2n sums; backward 2L (blocks) + 1 (the head's operator f) all-reduces of n·C.
  * {@link TensorParallelTraffic} gives the bytes. Equal to the dense GPT (loss, and each shard's gradient the
- * matching slice of the dense one) in evaluation mode or with dropout 0.
+ * matching slice of the dense one); a GPT with dropout is refused (no dropout is applied here).
  */
 public class TensorParallelGPT extends Module {
     private final GPTConfig config;
@@ -38,9 +38,16 @@ public class TensorParallelGPT extends Module {
     private final ColumnParallelLinear head;
 
     /**
-     * @throws IllegalArgumentException when p does not divide the vocabulary, the heads or 4C
+     * @throws IllegalArgumentException when p does not divide the vocabulary, the heads or 4C, or the GPT has dropout
+     *                                  (the split blocks have none, so they could not give the dense model's results;
+     *                                  as {@link org.bigmodels.pipeline.StagedModel#of} refuses it too)
      */
     public TensorParallelGPT(GPT dense, Communicator comm) {
+        if (dense.config().dropout() > 0) {
+            throw new IllegalArgumentException("TensorParallelGPT: expected a GPT without dropout (the tensor-parallel "
+                    + "blocks apply none, so training would silently differ from the dense model), got dropout "
+                    + dense.config().dropout() + "; build it with config.withDropout(0)");
+        }
         this.config = dense.config();
         this.comm = comm;
         this.wte = child("wte", new VocabParallelEmbedding(DenseCopies.embedding(dense, "wte"), comm));

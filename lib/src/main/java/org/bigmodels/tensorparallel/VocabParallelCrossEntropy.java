@@ -26,6 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Traffic per rank in forward (ring collectives, e bytes per element): (p−1)·n·e for the all-gather plus
  * 2(p−1)/p·2n·e for the all-reduce (exact when p divides 2n); nothing in backward. Arrays are sent in the logits'
  * type; sums and logarithms are computed in double.
+ *
+ * <p>Non-finite logits give what the dense {@link org.bigmodels.engine.Ops#crossEntropy} gives (checked by
+ * {@code TensorParallelTest}): a −∞ logit is a zero probability (finite loss, zero gradient there); a +∞ or NaN logit
+ * makes the loss NaN and its row's gradient NaN, as in the dense loss (the exp(∞ − ∞) of the max-shifted softmax).
  */
 public final class VocabParallelCrossEntropy {
     private VocabParallelCrossEntropy() {}
