@@ -28,7 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * (p-1)/(m+p-1) (the interleaved one for v = 2, (p-1)/p for naive) with their difference and ratio, and peak
  * activation bytes per stage. "replayed" is the bubble of the schedule simulated with the passes' measured times and
  * free messages ({@link ScheduleSimulation#replay}): bubble − replayed is the cost of the hand-offs, replayed −
- * formula that of unequal or variable pass times (stage imbalance, other work on the cores). Options: {@code --repeats N} (default 7), {@code --micro-batches M} (default 8),
+ * formula that of unequal or variable pass times (stage imbalance, other work on the cores). "cpu-repl" replays with
+ * each pass's thread CPU time ({@link ScheduleSimulation#replayCpu}: a core per stage), so replayed − cpu-repl is what
+ * waiting for a core cost; "core" is the share of a core the passes had (CPU / wall time, median). Options: {@code --repeats N} (default 7), {@code --micro-batches M} (default 8),
  * {@code --width C} (default 128), {@code --batch B} (sequences per step, default 4·M: 4 sequences of 32 tokens per
  * micro-batch, so that a pass lasts milliseconds and the fixed cost of a hand-off is a small share of it).
  * Run with one BLAS thread per worker (OMP_NUM_THREADS=1) for a fair 2-core comparison.
@@ -69,7 +71,8 @@ public final class PipelineBenchmark {
             runners.add(new PipelineRunner(model, p, s).optimizer(ps -> new SGD(ps, 0.01)));
         }
         double[][] secs = new double[schedules.size()][repeats], bubbles = new double[schedules.size()][repeats];
-        double[][] replays = new double[schedules.size()][repeats];
+        double[][] replays = new double[schedules.size()][repeats], cpuReplays = new double[schedules.size()][repeats];
+        double[][] shares = new double[schedules.size()][repeats];
         PipelineResult[] last = new PipelineResult[schedules.size()];
         for (int k = 0; k < schedules.size(); k++) runners.get(k).step(x, y, m);  // warm-up
         for (int rep = 0; rep < repeats; rep++) {
@@ -79,20 +82,22 @@ public final class PipelineBenchmark {
                 secs[k][rep] = (System.nanoTime() - t0) / 1e9;
                 bubbles[k][rep] = last[k].bubble();
                 replays[k][rep] = ScheduleSimulation.replay(schedules.get(k), p, m, last[k]).bubble();
+                cpuReplays[k][rep] = ScheduleSimulation.replayCpu(schedules.get(k), p, m, last[k]).bubble();
+                shares[k][rep] = last[k].coreShare();
             }
         }
         System.out.printf(Locale.ROOT, "pipeline on %d stage threads, GPT %d layers width %d, batch %d x %d tokens, "
                 + "m = %d micro-batches, %d repeats (medians)%n", p, cfg.nLayer(), cfg.nEmbd(), batch, t, m, repeats);
-        System.out.printf(Locale.ROOT, "%-24s %8s %9s %9s %9s %9s %9s %9s %9s %18s%n", "schedule", "step ms", "vs naive",
-                "vs GPipe", "bubble", "formula", "diff", "ratio", "replayed", "peak act. bytes");
+        System.out.printf(Locale.ROOT, "%-24s %8s %9s %9s %9s %9s %9s %9s %9s %9s %6s %18s%n", "schedule", "step ms",
+                "vs naive", "vs GPipe", "bubble", "formula", "diff", "ratio", "replayed", "cpu-repl", "core", "peak act. bytes");
         double naive = median(secs[0]), gpipe = median(secs[1]);
         for (int k = 0; k < schedules.size(); k++) {
             PipelineSchedule s = schedules.get(k);
             double med = median(secs[k]), bubble = median(bubbles[k]);
             double formula = k == 0 ? (p - 1.0) / p : ScheduleSimulation.interleavedBubbleFormula(p, m, s.chunks());
-            System.out.printf(Locale.ROOT, "%-24s %8.1f %8.2fx %8.2fx %9.3f %9.3f %+9.3f %8.2fx %9.3f %18s%n", s.name(),
-                    med * 1e3, naive / med, gpipe / med, bubble, formula, bubble - formula, bubble / formula,
-                    median(replays[k]),
+            System.out.printf(Locale.ROOT, "%-24s %8.1f %8.2fx %8.2fx %9.3f %9.3f %+9.3f %8.2fx %9.3f %9.3f %5.0f%% %18s%n",
+                    s.name(), med * 1e3, naive / med, gpipe / med, bubble, formula, bubble - formula, bubble / formula,
+                    median(replays[k]), median(cpuReplays[k]), 100 * median(shares[k]),
                     Arrays.toString(last[k].peakActivationBytes()));
         }
     }

@@ -34,7 +34,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * sent in. Every receive waits at most the communicator's time-out (a {@code CommunicationException} names the
  * peer), and a whole threaded step at most {@link #timeoutMillis(long)}.
  *
- * <p>Recorded per worker: forward, backward, send and receive intervals ({@link StageEvent}), and the bytes of
+ * <p>Recorded per worker: forward, backward, send and receive intervals ({@link StageEvent}: wall-clock bounds and
+ * the worker thread's CPU time), and the bytes of
  * activations held between a micro-batch's forward and its backward (their peak is the memory a schedule costs).
  */
 public final class PipelineRunner {
@@ -198,19 +199,19 @@ public final class PipelineRunner {
                 if (part == 0) {
                     in = Tensor.of(slice(inputs, mb, size));
                 } else {
-                    long t0 = System.nanoTime();
+                    long t0 = System.nanoTime(), c0 = StageEvent.threadCpuNanos();
                     INDArray a = receive(comm, (part - 1) % p, new Key(ACTIVATION, part, mb), pending);
-                    events.add(new StageEvent(d, StageEvent.Type.RECEIVE, op.toString(), t0, System.nanoTime()));
+                    events.add(event(d, StageEvent.Type.RECEIVE, op, t0, c0));
                     in = new Tensor(a, true);
                 }
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = StageEvent.threadCpuNanos();
                 Tensor out = model.forward(boundaries[part], boundaries[part + 1], in);
                 if (part == parts - 1) {
                     out = model.loss(out, slice(targets, mb, size)).mul(1.0 / m);
                     loss += out.item();
                 }
                 long bytes = activationBytes(out, paramSet);
-                events.add(new StageEvent(d, StageEvent.Type.FORWARD, op.toString(), t0, System.nanoTime()));
+                events.add(event(d, StageEvent.Type.FORWARD, op, t0, c0));
                 stash.put(new Key(ACTIVATION, part, mb), new Stash(in, out, bytes));
                 held += bytes;
                 peakBytes = Math.max(peakBytes, held);
@@ -225,14 +226,14 @@ public final class PipelineRunner {
                 }
                 INDArray g = null;
                 if (part < parts - 1) {
-                    long t0 = System.nanoTime();
+                    long t0 = System.nanoTime(), c0 = StageEvent.threadCpuNanos();
                     g = receive(comm, (part + 1) % p, new Key(GRADIENT, part, mb), pending);
-                    events.add(new StageEvent(d, StageEvent.Type.RECEIVE, op.toString(), t0, System.nanoTime()));
+                    events.add(event(d, StageEvent.Type.RECEIVE, op, t0, c0));
                 }
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = StageEvent.threadCpuNanos();
                 if (g == null) s.output().backward();
                 else s.output().backward(g);
-                events.add(new StageEvent(d, StageEvent.Type.BACKWARD, op.toString(), t0, System.nanoTime()));
+                events.add(event(d, StageEvent.Type.BACKWARD, op, t0, c0));
                 held -= s.bytes();
                 inFlight--;
                 if (part > 0) send(comm, (part - 1) % p, new Key(GRADIENT, part - 1, mb), s.input().grad(), pending,
@@ -269,9 +270,15 @@ public final class PipelineRunner {
             pending.put(key, value.dup('c'));
             return;
         }
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), c0 = StageEvent.threadCpuNanos();
         comm.send(pack(key, value), dst);
-        events.add(new StageEvent(comm.rank(), StageEvent.Type.SEND, op.toString(), t0, System.nanoTime()));
+        events.add(event(comm.rank(), StageEvent.Type.SEND, op, t0, c0));
+    }
+
+    /** The interval from ({@code t0} wall, {@code c0} thread CPU) to now. */
+    private static StageEvent event(int stage, StageEvent.Type type, PipelineOp op, long t0, long c0) {
+        long c1 = StageEvent.threadCpuNanos();
+        return new StageEvent(stage, type, op.toString(), t0, System.nanoTime(), StageEvent.cpuBetween(c0, c1));
     }
 
     /**

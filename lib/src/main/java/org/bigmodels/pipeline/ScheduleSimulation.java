@@ -76,9 +76,36 @@ public record ScheduleSimulation(double makespan, double[] busy, double bubble, 
      */
     public static ScheduleSimulation replay(PipelineSchedule schedule, int stages, int microBatches,
                                             PipelineResult measured) {
+        return replay(schedule, stages, microBatches, measured, StageEvent::seconds);
+    }
+
+    /**
+     * Replays a measured step with each pass lasting its thread CPU time ({@link StageEvent#cpuSeconds()}) and free
+     * messages: the step as it would run with a core per stage. Its bubble depends only on the work of each pass
+     * (unequal stages, unequal micro-batches), not on the machine's load; {@link #replay} minus it is what waiting
+     * for a core cost the passes.
+     *
+     * @throws IllegalArgumentException when {@code measured} lacks a recorded pass of the schedule, or its CPU times
+     *                                  were not measured
+     */
+    public static ScheduleSimulation replayCpu(PipelineSchedule schedule, int stages, int microBatches,
+                                               PipelineResult measured) {
+        for (StageEvent e : measured.events()) {
+            if (e.isCompute() && e.cpuNanos() < 0) {
+                throw new IllegalArgumentException("ScheduleSimulation: pass " + e.label() + " on stage " + e.stage()
+                        + " has no measured CPU time (this JVM does not give thread CPU time); use replay");
+            }
+        }
+        // a pass shorter than the clock's resolution still takes some time: keep durations > 0
+        return replay(schedule, stages, microBatches, measured, e -> Math.max(e.cpuSeconds(), 1e-9));
+    }
+
+    private static ScheduleSimulation replay(PipelineSchedule schedule, int stages, int microBatches,
+                                             PipelineResult measured,
+                                             java.util.function.ToDoubleFunction<StageEvent> seconds) {
         java.util.Map<String, Double> secs = new java.util.HashMap<>();
         for (StageEvent e : measured.events()) {
-            if (e.isCompute()) secs.merge(e.stage() + " " + e.label(), e.seconds(), Double::sum);
+            if (e.isCompute()) secs.merge(e.stage() + " " + e.label(), seconds.applyAsDouble(e), Double::sum);
         }
         return simulate(schedule, stages, microBatches, (d, op) -> {
             Double t = secs.get(d + " " + op);

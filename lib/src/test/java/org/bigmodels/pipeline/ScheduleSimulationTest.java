@@ -70,6 +70,56 @@ class ScheduleSimulationTest {
     }
 
     @Test
+    void replayCpuUsesEachPassCpuTimeNotItsWallTime() {
+        // a made-up GPipe step, p = 2, m = 4: every forward computed 1 ms and every backward 2 ms of CPU, but stage 1
+        // lost its core part of the time (wall = 3 × CPU). With the CPU times the schedule's bubble is the closed form
+        // (p-1)/(m+p-1) = 0.2; with the wall times stage 1 is 3x slower and the bubble is larger.
+        int p = 2, m = 4;
+        List<StageEvent> events = new ArrayList<>();
+        for (int d = 0; d < p; d++) {
+            long t = 0;
+            for (PipelineOp op : new GPipeSchedule().ops(p, m).get(d)) {
+                long cpu = op.isForward() ? 1_000_000 : 2_000_000, wall = d == 1 ? 3 * cpu : cpu;
+                events.add(new StageEvent(d, op.isForward() ? StageEvent.Type.FORWARD : StageEvent.Type.BACKWARD,
+                        op.toString(), t, t + wall, cpu));
+                t += wall;
+            }
+        }
+        PipelineResult r = new PipelineResult(0, events, new long[p], new int[p]);
+        assertEquals(0.2, ScheduleSimulation.replayCpu(new GPipeSchedule(), p, m, r).bubble(), 1e-12);
+        assertEquals(3 * (m + p - 1) * 1e-3, ScheduleSimulation.replayCpu(new GPipeSchedule(), p, m, r).makespan(), 1e-12);
+        assertTrue(ScheduleSimulation.replay(new GPipeSchedule(), p, m, r).bubble() > 0.3, "wall times: stage 1 is 3x slower");
+        assertEquals(m * 3e-3, r.computeCpuSeconds(0), 1e-12);
+        assertEquals(m * 9e-3, r.busiestComputeSeconds(), 1e-12);
+        assertEquals(m * 3e-3, r.busiestComputeCpuSeconds(), 1e-12);
+        assertEquals((12.0 + 12) / (12 + 36), r.coreShare(), 1e-12, "CPU / wall over both stages");
+
+        List<StageEvent> unmeasured = new ArrayList<>();
+        for (StageEvent e : events) unmeasured.add(new StageEvent(e.stage(), e.type(), e.label(), e.startNanos(), e.endNanos()));
+        PipelineResult u = new PipelineResult(0, unmeasured, new long[p], new int[p]);
+        assertTrue(Double.isNaN(u.computeCpuSeconds(0)), "no CPU time recorded: NaN, not 0");
+        var e = assertThrows(IllegalArgumentException.class, () -> ScheduleSimulation.replayCpu(new GPipeSchedule(), p, m, u));
+        assertTrue(e.getMessage().contains("no measured CPU time"), e.getMessage());
+    }
+
+    @Test
+    void aRealStepRecordsThreadCpuTimeWithinEachInterval() {
+        // the worker thread's CPU time is read inside each interval's wall-clock bounds, so 0 <= CPU <= wall
+        var cfg = new org.bigmodels.nn.GPTConfig(11, 8, 3, 2, 16, 0.0, org.nd4j.linalg.api.buffer.DataType.FLOAT, 5);
+        var ids = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 2, 3, 4, 5, 6, 7, 8}, {2, 3, 4, 5, 6,
+                7, 8, 9}, {3, 4, 5, 6, 7, 8, 9, 10}, {0, 1, 2, 3, 4, 5, 6, 7}});
+        PipelineResult r = new PipelineRunner(StagedModel.of(new org.bigmodels.nn.GPT(cfg)), 2, new OneFOneBSchedule())
+                .step(ids, ids, 4);
+        org.junit.jupiter.api.Assumptions.assumeTrue(StageEvent.threadCpuNanos() >= 0, "this JVM gives no thread CPU time");
+        for (StageEvent ev : r.events()) {
+            assertTrue(ev.cpuNanos() >= 0, "CPU time recorded for " + ev);
+            assertTrue(ev.cpuNanos() <= ev.endNanos() - ev.startNanos(), "CPU time within the wall interval: " + ev);
+        }
+        for (int d = 0; d < 2; d++) assertTrue(r.computeCpuSeconds(d) > 0, "stage " + d + " computed");
+        assertTrue(r.coreShare() > 0 && r.coreShare() <= 1, "core share " + r.coreShare());
+    }
+
+    @Test
     void invalidSchedulesAreRejectedNamingThePass() {
         PipelineSchedule missing = new PipelineSchedule() {
             public String name() { return "missing"; }
