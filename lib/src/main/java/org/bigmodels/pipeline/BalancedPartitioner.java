@@ -12,8 +12,13 @@ public final class BalancedPartitioner implements StagePartitioner {
     public int[] partition(double[] costs, int stages) {
         StagePartitioner.check(costs, stages);
         int n = costs.length;
+        // the best split does not change when every cost is divided by the largest; dividing keeps the prefix sums
+        // finite (costs near Double.MAX_VALUE would otherwise sum to infinity and every cut would look equal)
+        double max = 0;
+        for (double c : costs) max = Math.max(max, c);
+        double scale = max > 0 ? max : 1;
         double[] prefix = new double[n + 1];
-        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + costs[i];
+        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + costs[i] / scale;
         double[][] best = new double[stages + 1][n + 1];
         int[][] from = new int[stages + 1][n + 1];
         for (double[] row : best) java.util.Arrays.fill(row, Double.POSITIVE_INFINITY);

@@ -1,5 +1,7 @@
 package org.bigmodels.pipeline;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;
@@ -42,5 +44,14 @@ class StagePartitionerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new BalancedPartitioner().partition(new double[2], 3));
         assertTrue(e.getMessage().contains("more stages than layers"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BalancedPartitioner().partition(new double[]{1, -1}, 1));
+    }
+
+    @Test
+    void hugeCostsStillGiveNonEmptyStages() {
+        // 4 x 1e308 sums to infinity: without rescaling every cut looked equal and stages came out empty
+        int[] cuts = new BalancedPartitioner().partition(new double[]{1e308, 1e308, 1e308, 1e308}, 3);
+        for (int k = 0; k < 3; k++) assertTrue(cuts[k + 1] > cuts[k], "stage " + k + " is empty: " + Arrays.toString(cuts));
+        assertArrayEquals(new BalancedPartitioner().partition(new double[]{1, 1, 1, 1}, 3), cuts,
+                "the split must not depend on the scale of the costs");
     }
 }
