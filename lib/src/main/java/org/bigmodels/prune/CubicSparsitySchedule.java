@@ -20,6 +20,11 @@ public record CubicSparsitySchedule(double initial, double target, int t0, int n
                     + "n >= 1 and dt >= 1, got initial=" + initial + ", target=" + target + ", t0=" + t0 + ", n=" + n
                     + ", dt=" + dt);
         }
+        if ((long) t0 + (long) n * dt > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("CubicSparsitySchedule: the last pruning step t0 + n*dt = "
+                    + ((long) t0 + (long) n * dt) + " does not fit in an int step counter (max " + Integer.MAX_VALUE
+                    + "); use fewer pruning steps n or a shorter interval dt");
+        }
     }
 
     /** s_t by equation 1 (s_i before t0, s_f from t0 + n·Δt on). */

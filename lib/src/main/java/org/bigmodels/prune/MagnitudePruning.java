@@ -33,10 +33,22 @@ public final class MagnitudePruning {
      *
      * @throws IllegalArgumentException unless 0 &le; s &lt; 1 (s = 1 would remove the whole layer)
      */
+    /**
+     * s &lt; 1 is not enough: round(s·n) can still be n (s = 0.99 over 2 weights), which would remove every weight.
+     */
+    static void checkNotAll(int k, int n, double sparsity, String what) {
+        if (n > 0 && k >= n) {
+            throw new IllegalArgumentException("MagnitudePruning." + what + ": sparsity " + sparsity + " over " + n
+                    + " weights rounds to removing all " + n + " of them (round(s*n) = " + k + "); expected at most "
+                    + (n - 1) + " removed: use a sparsity below " + ((n - 0.5) / n) + " for this size");
+        }
+    }
+
     public static INDArray mask(INDArray w, double sparsity) {
         checkSparsity(sparsity, "mask");
         double[] v = w.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
         int k = (int) Math.round(sparsity * v.length);
+        checkNotAll(k, v.length, sparsity, "mask");
         Integer[] order = rank(v);
         float[] m = new float[v.length];
         Arrays.fill(m, 1f);
@@ -118,6 +130,7 @@ public final class MagnitudePruning {
         }
         Integer[] order = rank(all);
         int k = (int) Math.round(sparsity * total);
+        checkNotAll(k, total, sparsity, "global");
         float[] m = new float[total];
         Arrays.fill(m, 1f);
         for (int i = 0; i < k; i++) m[order[i]] = 0f;

@@ -41,6 +41,14 @@ public final class PruningMasks {
             throw new IllegalArgumentException("PruningMasks.set('" + name + "'): expected a mask of the parameter's "
                     + "shape " + java.util.Arrays.toString(p.shape()) + ", got " + java.util.Arrays.toString(mask.shape()));
         }
+        double[] v = mask.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != 0 && v[i] != 1) {
+                throw new IllegalArgumentException("PruningMasks.set('" + name + "'): a mask holds 0 (pruned) or 1 "
+                        + "(kept) only; element " + i + " is " + v[i] + " (build masks with MagnitudePruning.mask, or "
+                        + "threshold yours with w.gt(t))");
+            }
+        }
         masks.put(name, mask.castTo(p.dataType()).dup('c'));
         return this;
     }

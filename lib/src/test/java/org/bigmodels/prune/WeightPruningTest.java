@@ -107,6 +107,18 @@ class WeightPruningTest {
         assertThrows(IllegalArgumentException.class, () -> new PruningMasks(m).set("0.weight", Nd4j.ones(2, 2)));
         assertThrows(IllegalArgumentException.class, () -> new CubicSparsitySchedule(0, 1.0, 0, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> new IterativePruning(new PruningMasks(m), Map.of("0.weight", -1.0), 2));
+        // s < 1 but round(s*n) = n would remove every weight: refused like s = 1 (adversarial review)
+        e = assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.mask(Nd4j.createFromArray(1f, 2f), 0.99));
+        assertTrue(e.getMessage().contains("removing all 2"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.global(m, List.of("0.weight"), 0.99));
+        // a mask is 0 or 1: 0.5 would report pruned weights that are not zero, NaN would poison every weight
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new PruningMasks(m).set("0.weight", Nd4j.ones(4, 3).muli(0.5)));
+        assertTrue(e.getMessage().contains("0 (pruned) or 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new PruningMasks(m).set("0.weight", Nd4j.ones(4, 3).muli(Double.NaN)));
+        // the last pruning step must fit the int step counter
+        assertThrows(IllegalArgumentException.class, () -> new CubicSparsitySchedule(0, 0.9, 0, 100_000, 100_000));
     }
 
     /** Fine-tunes a pruned MLP for some steps and checks every pruned weight is still exactly zero after each. */
