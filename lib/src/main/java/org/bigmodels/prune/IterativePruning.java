@@ -1,6 +1,7 @@
 package org.bigmodels.prune;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import org.bigmodels.nn.Module;
@@ -18,7 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Round r of R uses {@code q·r/R}: the threshold grows linearly to its final value, and each round's pruning is
  * small enough for retraining to recover. Masks only grow (a weight pruned stays pruned). To aim at a sparsity rather
- * than at a q, {@link #qualityFor} gives the q that prunes a fraction s of given weights.
+ * than at a q, {@link #qualityFor} gives the q that prunes a fraction s of one layer's weights (every layer at s, as
+ * layer-wise magnitude pruning), and {@link #globalQuality} the q of every layer such that all the thresholds q·σ are
+ * one global magnitude threshold (the layers together at s, as {@link MagnitudePruning#global}; small, sensitive
+ * layers such as the output layer lose less). The sparsity reached is close to s but not exactly s: retraining moves
+ * the survivors before the last round prunes (measure it with {@link PruningMasks#sparsity()}).
  */
 public final class IterativePruning {
     private final PruningMasks masks;
@@ -110,5 +115,49 @@ public final class IterativePruning {
         for (int i = 0; i < v.length; i++) a[i] = Math.abs(v[i]);
         java.util.Arrays.sort(a);
         return a[k - 1] / std(w);
+    }
+
+    /**
+     * Per weight name, the quality parameter q_n for which the thresholds q_n·σ_n of all the named weights equal one
+     * global threshold t: the round(s·N)-th smallest |w| among all N weights of {@code names} (t = 0 for s = 0). On
+     * the weights given, {@code |w| <= q_n·σ_n} then prunes the same weights as {@link MagnitudePruning#global} at s
+     * (when no two |w| tie at t), so an iterative run aims at the same per-layer sparsities as one-shot global pruning.
+     *
+     * @param model    the model whose current (dense) weights calibrate q
+     * @param names    dotted names of the weights pruned together, at least one
+     * @param sparsity the global target s, 0 &le; s &lt; 1
+     * @return q per name, in the order of {@code names}
+     * @throws IllegalArgumentException for an unknown name, no names, s outside [0, 1), or a weight array whose
+     *     entries are all equal (σ = 0: no q gives a threshold)
+     */
+    public static Map<String, Double> globalQuality(Module model, List<String> names, double sparsity) {
+        MagnitudePruning.checkSparsity(sparsity, "globalQuality");
+        if (names.isEmpty()) throw new IllegalArgumentException("globalQuality: expected at least one weight name, got none");
+        List<double[]> values = new java.util.ArrayList<>();
+        int total = 0;
+        for (String n : names) {
+            double[] v = MagnitudePruning.weight(model, n).value().dup('c').castTo(DataType.DOUBLE).data().asDouble();
+            values.add(v);
+            total += v.length;
+        }
+        double[] all = new double[total];
+        int at = 0;
+        for (double[] v : values) {
+            for (double x : v) all[at++] = Math.abs(x);
+        }
+        java.util.Arrays.sort(all);
+        int k = (int) Math.round(sparsity * total);
+        double t = k == 0 ? 0 : all[k - 1];
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String n : names) {
+            double sd = std(model.parameter(n).value());
+            if (!(sd > 0)) {
+                throw new IllegalArgumentException("globalQuality: '" + n + "' has standard deviation " + sd
+                        + " (all entries equal), so no quality parameter q gives the threshold q·σ = " + t
+                        + "; train the model first or leave that weight out of names");
+            }
+            out.put(n, t / sd);
+        }
+        return out;
     }
 }

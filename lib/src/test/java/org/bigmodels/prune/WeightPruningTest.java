@@ -221,6 +221,47 @@ class WeightPruningTest {
     }
 
     @Test
+    void globalQualityGivesOneThresholdOverAllLayers() {
+        MLP m = MLP.of(40, 30, 10);
+        m.parameter("2.weight").value().muli(4); // the output layer's weights larger: a global threshold spares it
+        List<String> names = List.of("0.weight", "2.weight");
+        double s = 0.7;
+        Map<String, Double> q = IterativePruning.globalQuality(m, names, s);
+        // reference: plain loops in double over every weight, the round(s·N)-th smallest |w| is the threshold
+        double[] all = new double[40 * 30 + 30 * 10];
+        int at = 0;
+        for (String n : names) {
+            INDArray w = m.parameter(n).value();
+            for (int i = 0; i < w.rows(); i++) for (int j = 0; j < w.columns(); j++) all[at++] = Math.abs(w.getDouble(i, j));
+        }
+        java.util.Arrays.sort(all);
+        double t = all[(int) Math.round(s * all.length) - 1];
+        long total = 0;
+        for (String n : names) {
+            INDArray w = m.parameter(n).value();
+            double sigma = IterativePruning.std(w);
+            assertEquals(t, q.get(n) * sigma, 1e-9 * t, n + ": q·σ must be the global threshold");
+            long below = 0;
+            for (int i = 0; i < w.rows(); i++) for (int j = 0; j < w.columns(); j++) if (Math.abs(w.getDouble(i, j)) <= t) below++;
+            long masked = zeros(IterativePruning.thresholdMask(w, q.get(n) * sigma));
+            assertEquals(below, masked, n + ": the threshold mask prunes |w| <= t");
+            assertEquals(zeros(MagnitudePruning.global(m, names, s).get(n)), masked, n + ": same masks as global pruning");
+            total += masked;
+        }
+        assertEquals(Math.round(s * all.length), total, "round(s·N) pruned over all layers");
+        // global, not layer-wise: the layer of larger weights loses less than s, the other more
+        double s0 = zeros(IterativePruning.thresholdMask(m.parameter("0.weight").value(), t)) / 1200.0;
+        double s2 = zeros(IterativePruning.thresholdMask(m.parameter("2.weight").value(), t)) / 300.0;
+        assertTrue(s2 < s - 0.2 && s0 > s, "expected the scaled layer spared: " + s0 + ", " + s2);
+        assertEquals(0.0, IterativePruning.globalQuality(m, names, 0).get("0.weight"), 0);
+        assertThrows(IllegalArgumentException.class, () -> IterativePruning.globalQuality(m, List.of(), 0.5));
+        assertThrows(IllegalArgumentException.class, () -> IterativePruning.globalQuality(m, names, 1.0));
+        m.parameter("0.weight").value().assign(0.25);
+        var e = assertThrows(IllegalArgumentException.class, () -> IterativePruning.globalQuality(m, names, 0.5));
+        assertTrue(e.getMessage().contains("0.weight"), e.getMessage());
+    }
+
+    @Test
     void cubicScheduleFollowsEquationOne() {
         var s = new CubicSparsitySchedule(0.1, 0.9, 100, 10, 20);
         assertEquals(0.1, s.at(50), 0);
