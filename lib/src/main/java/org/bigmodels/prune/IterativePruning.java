@@ -104,7 +104,7 @@ public final class IterativePruning {
      * The quality parameter q for which {@code |w| <= q·σ(w)} prunes a fraction {@code sparsity} of w: the
      * round(s·n)-th smallest |w| divided by σ (0 for s = 0).
      *
-     * @throws IllegalArgumentException unless 0 &le; s &lt; 1
+     * @throws IllegalArgumentException unless 0 &le; s &lt; 1, or when all the weights are equal (σ = 0)
      */
     public static double qualityFor(INDArray w, double sparsity) {
         MagnitudePruning.checkSparsity(sparsity, "qualityFor");
@@ -114,7 +114,13 @@ public final class IterativePruning {
         double[] a = new double[v.length];
         for (int i = 0; i < v.length; i++) a[i] = Math.abs(v[i]);
         java.util.Arrays.sort(a);
-        return a[k - 1] / std(w);
+        double sigma = std(w);
+        if (!(sigma > 0)) {
+            throw new IllegalArgumentException("IterativePruning.qualityFor: the weights' standard deviation is "
+                    + sigma + " (all " + v.length + " equal), so no threshold q*sigma separates them; Han et al.'s "
+                    + "quality parameter needs weights that differ (train the layer first, or use MagnitudePruning.mask)");
+        }
+        return a[k - 1] / sigma;
     }
 
     /**

@@ -117,6 +117,10 @@ class WeightPruningTest {
         assertTrue(e.getMessage().contains("0 (pruned) or 1"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> new PruningMasks(m).set("0.weight", Nd4j.ones(4, 3).muli(Double.NaN)));
+        // sigma = 0: Han's q*sigma threshold is undefined (was Infinity on ones, NaN on zeros)
+        e = assertThrows(IllegalArgumentException.class, () -> IterativePruning.qualityFor(Nd4j.ones(3, 3), 0.5));
+        assertTrue(e.getMessage().contains("standard deviation"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IterativePruning.qualityFor(Nd4j.zeros(3, 3), 0.5));
         // the last pruning step must fit the int step counter
         assertThrows(IllegalArgumentException.class, () -> new CubicSparsitySchedule(0, 0.9, 0, 100_000, 100_000));
     }
