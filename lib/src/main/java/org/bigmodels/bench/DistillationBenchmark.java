@@ -29,7 +29,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * also writes the teacher's logits of the first {@code exportN} training images and of the test set there (the
  * small files committed under datasets/distill/ for 16-distillation).
  *
- * <p>Arguments (key=value, all optional): train=60000 teacherEpochs=30 epochs=20 seeds=3 T=20 alpha=0.9 lr=1e-3
+ * <p>Arguments (key=value, all optional): train=60000 teacherEpochs=20 epochs=15 seeds=3 T=20 alpha=0.9 lr=1e-3
  * parts=seeds,sweep sweep=2,5,10 alphas=0.5,1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 export= exportN=20000.
  * parts is any of seeds (the table), sweep (T, alpha, teacher quality, length), small (2×30). Time with one free
  * core (2×1200 epoch ≈ 10 s, 2×800 ≈ 5 s on 60,000 images): the teacher ≈ 5 min once; seeds ≈ 10 min; sweep ≈ 12 min.
@@ -38,7 +38,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class DistillationBenchmark {
     public static void main(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
-        String[] defaults = {"train", "60000", "teacherEpochs", "30", "epochs", "20", "seeds", "3", "T", "20",
+        String[] defaults = {"train", "60000", "teacherEpochs", "20", "epochs", "15", "seeds", "3", "T", "20",
                 "alpha", "0.9", "lr", "1e-3", "parts", "seeds,sweep", "sweep", "2,5,10", "alphas", "0.5,1",
                 "weakTeacherEpochs", "2", "shortEpochs", "5", "small", "2.5,4,20", "export", "", "exportN", "20000"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
