@@ -31,7 +31,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Arguments (key=value, all optional): train=60000 teacherEpochs=20 epochs=15 seeds=3 T=20 alpha=0.9 lr=1e-3
  * parts=seeds,sweep sweep=2,5,10 alphas=0.5,1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 export= exportN=20000.
- * parts is any of seeds (the table), sweep (T, alpha, teacher quality, length), small (2×30). Time with one free
+ * students=N trains the students on the first N training images only (the transfer set; 0 = all), the teacher
+ * still on all of them. parts is any of seeds (the table), sweep (T, alpha, teacher quality, length), small (2×30). Time with one free
  * core (2×1200 epoch ≈ 10 s, 2×800 ≈ 5 s on 60,000 images): the teacher ≈ 5 min once; seeds ≈ 10 min; sweep ≈ 12 min.
  * Run with one BLAS thread: {@code ./course bench distill} (OMP_NUM_THREADS=1).
  */
@@ -40,7 +41,7 @@ public final class DistillationBenchmark {
         Map<String, String> a = new LinkedHashMap<>();
         String[] defaults = {"train", "60000", "teacherEpochs", "20", "epochs", "15", "seeds", "3", "T", "20",
                 "alpha", "0.9", "lr", "1e-3", "parts", "seeds,sweep", "sweep", "2,5,10", "alphas", "0.5,1",
-                "weakTeacherEpochs", "2", "shortEpochs", "5", "small", "2.5,4,20", "export", "", "exportN", "20000"};
+                "weakTeacherEpochs", "2", "shortEpochs", "5", "small", "2.5,4,20", "export", "", "exportN", "20000", "students", "0"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
         for (String s : args) {
             String[] kv = s.split("=", 2);
@@ -67,6 +68,15 @@ public final class DistillationBenchmark {
                 te, n, teacher.errors, (System.nanoTime() - t0) / 1e9, teacher.name);
         if (!a.get("export").isEmpty()) export(Path.of(a.get("export")), teacher, x, xt, Integer.parseInt(a.get("exportN")));
 
+        INDArray xAll = x, yAll = y;
+        int ns = Integer.parseInt(a.get("students"));
+        if (ns > 0 && ns < n) {
+            x = x.get(NDArrayIndex.interval(0, ns), NDArrayIndex.all()).dup('c');
+            y = y.get(NDArrayIndex.interval(0, ns)).dup();
+            teacher = new Teacher(teacher.name, teacher.model, teacher.errors,
+                    teacher.packed.get(NDArrayIndex.interval(0, ns), NDArrayIndex.all()).dup('c'));
+            System.out.println("students train on the first " + ns + " images (the teacher saw " + n + ")");
+        }
         long[] s800 = {784, 800, 800, 10}, s30 = {784, 30, 30, 10};
         DistillationLoss kd = new DistillationLoss(temp, alpha);
         List<Integer> alone = new ArrayList<>(), distilled = new ArrayList<>();
@@ -78,7 +88,7 @@ public final class DistillationBenchmark {
                 System.out.printf("seed %d: 2x800 alone %d, distilled (%s) %d test errors (%.0f s)%n", s,
                         alone.get(s), kd, distilled.get(s), (System.nanoTime() - t1) / 1e9);
             }
-            System.out.printf("%n| model (%d training images, %d epochs) | test errors per seed | mean ± std |%n|---|---|---|%n", n, ep);
+            System.out.printf("%n| model (students: %d training images, %d epochs) | test errors per seed | mean ± std |%n|---|---|---|%n", x.size(0), ep);
             System.out.printf("| teacher 2x1200, dropout, %d epochs | %d | %d |%n", te, teacher.errors, teacher.errors);
             System.out.printf("| student 2x800 alone | %s | %s |%n", alone, meanStd(alone));
             System.out.printf("| student 2x800 distilled, T = %s, alpha = %s | %s | %s |%n", a.get("T"), a.get("alpha"), distilled, meanStd(distilled));
@@ -103,9 +113,10 @@ public final class DistillationBenchmark {
             }
             int we = Integer.parseInt(a.get("weakTeacherEpochs"));
             if (we > 0) {
-                Teacher weak = teacher(dir, n, we, lr, x, y, xt, yt);
+                Teacher weak = teacher(dir, n, we, lr, xAll, yAll, xt, yt);
+                INDArray weakPacked = weak.packed.get(NDArrayIndex.interval(0, x.size(0)), NDArrayIndex.all()).dup('c');
                 System.out.printf("| teacher quality | teacher of %d epochs (%d errors) | %d |%n", we, weak.errors,
-                        student(s800, 0, x, weak.packed, kd, ep, lr, xt, yt));
+                        student(s800, 0, x, weakPacked, kd, ep, lr, xt, yt));
             }
             int se = Integer.parseInt(a.get("shortEpochs"));
             if (se > 0) {
