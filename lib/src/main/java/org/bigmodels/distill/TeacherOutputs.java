@@ -101,6 +101,15 @@ public final class TeacherOutputs {
         return logits;
     }
 
+    /**
+     * The logits stored in {@code file} by {@link #cached} (or exported by the benchmark) for inputs x under
+     * {@code key}, or null when the file is missing, was written for another key or other inputs, or fails its
+     * checksum. Never writes: use it for a committed file that a fallback teacher must not overwrite.
+     */
+    public static INDArray load(Path file, String key, INDArray x) {
+        return read(file, key, checksum(x));
+    }
+
     /** CRC32 of an array's shape and float32 values (row-major). */
     static long checksum(INDArray a) {
         CRC32 crc = new CRC32();

@@ -13,6 +13,9 @@
  *       network) and cached in memory or on disk with checksums.</li>
  *   <li>{@link org.bigmodels.distill.DistillationModels} and {@link org.bigmodels.distill.Dropout}: the MNIST
  *       teacher and students of Hinton et al. §3.</li>
+ *   <li>{@link org.bigmodels.distill.DistillationExperiment}: the §3 experiment's steps — the teacher trained once
+ *       and kept as a checkpoint, students trained alone or distilled with the same cosine-decayed Adam — shared by
+ *       the notebook and {@code org.bigmodels.bench.DistillationBenchmark} ({@code ./course bench distill}).</li>
  * </ul>
  * Start reading at {@code DistillationLoss}.
  */

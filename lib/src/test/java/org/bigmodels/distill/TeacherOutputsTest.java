@@ -39,6 +39,11 @@ class TeacherOutputsTest {
         assertEquals(expected, first);
         assertEquals(first, TeacherOutputs.cached(file, "k1", counted, x, 10));
         assertEquals(3, calls.get(), "a hit must not call the teacher");
+        assertEquals(first, TeacherOutputs.load(file, "k1", x), "load reads what cached wrote");
+        org.junit.jupiter.api.Assertions.assertNull(TeacherOutputs.load(file, "k2", x), "load must refuse another key");
+        org.junit.jupiter.api.Assertions.assertNull(TeacherOutputs.load(file, "k1", x.add(1)), "load must refuse other inputs");
+        org.junit.jupiter.api.Assertions.assertNull(TeacherOutputs.load(dir.resolve("none.bin"), "k1", x), "a missing file is null");
+        assertEquals(3, calls.get(), "load never calls a teacher");
         TeacherOutputs.cached(file, "k2", counted, x, 10);
         assertEquals(6, calls.get(), "another key must recompute");
         TeacherOutputs.cached(file, "k2", counted, x.add(1), 10);
