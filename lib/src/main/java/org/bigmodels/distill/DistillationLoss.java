@@ -52,9 +52,9 @@ public final class DistillationLoss {
      * @throws IllegalArgumentException when T is not finite and &gt; 0 or alpha is not in [0, 1]
      */
     public DistillationLoss(double temperature, double alpha) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("DistillationLoss: expected a finite temperature T > 0 (1 = plain "
-                    + "softmax, Hinton et al. used 1-20), got " + temperature);
+        if (!(temperature > 0) || !Double.isFinite(temperature * temperature) || !Double.isFinite(1 / temperature)) {
+            throw new IllegalArgumentException("DistillationLoss: expected a temperature T > 0 whose T² and 1/T are "
+                    + "finite (1 = plain softmax, Hinton et al. used 1-20), got " + temperature);
         }
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("DistillationLoss: expected alpha (the weight of the soft loss) in "
@@ -104,6 +104,8 @@ public final class DistillationLoss {
         int rows = (int) (z.length() / c);
         double[] zs = z.dup('c').data().asDouble();
         double[] zt = teacherLogits.dup('c').data().asDouble();
+        requireFinite(zs, "student");
+        requireFinite(zt, "teacher");
         double[] logPs = logSoftmaxRows(zs, rows, c, t);
         double[] logPt = logSoftmaxRows(zt, rows, c, t);
         double kl = 0;
@@ -196,6 +198,17 @@ public final class DistillationLoss {
             for (int j = 0; j < c; j++) out[o + j] = z[o + j] / t - logZ;
         }
         return out;
+    }
+
+    /** A NaN or infinite logit has no soft target: refused, naming the element (a diverged model, usually). */
+    private static void requireFinite(double[] z, String whose) {
+        for (int i = 0; i < z.length; i++) {
+            if (!Double.isFinite(z[i])) {
+                throw new IllegalArgumentException("DistillationLoss: the " + whose + "'s logits must be finite; element "
+                        + i + " (row-major) is " + z[i] + " (a diverged " + whose + "? check its training, or the cached "
+                        + "teacher outputs)");
+            }
+        }
     }
 
     private static void checkShapes(Tensor student, INDArray teacher) {

@@ -148,7 +148,7 @@ class DistillationLossTest {
 
     @Test
     void badArgumentsGetClearErrors() {
-        for (double t : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+        for (double t : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY, 1e300, 1e-320}) {
             var e = assertThrows(IllegalArgumentException.class, () -> new DistillationLoss(t, 0.5));
             assertTrue(e.getMessage().contains("temperature"), e.getMessage());
         }
@@ -163,6 +163,13 @@ class DistillationLossTest {
         assertThrows(ShapeException.class,
                 () -> kd.loss(Tensor.of(randn(1, 3, 10)), randn(2, 4, 10), Nd4j.createFromArray(0, 1, 2)));
         assertThrows(IllegalArgumentException.class, () -> DistillationLoss.softTargets(randn(1, 2, 3), 0));
+        // a NaN or infinite teacher logit: refused (it gave a finite loss and a NaN gradient before)
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+            INDArray zt = randn(3, 2, 4);
+            zt.putScalar(0, 0, bad);
+            var ex = assertThrows(IllegalArgumentException.class, () -> kd.softLoss(Tensor.of(randn(4, 2, 4)), zt));
+            assertTrue(ex.getMessage().contains("teacher's logits must be finite"), ex.getMessage());
+        }
     }
 
     @Test
