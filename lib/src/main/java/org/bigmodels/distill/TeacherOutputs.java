@@ -95,10 +95,11 @@ public final class TeacherOutputs {
     public static INDArray cached(Path file, String key, Function<INDArray, INDArray> teacher, INDArray x, int batch) {
         long inputSum = checksum(x);
         INDArray hit = read(file, key, inputSum);
-        if (hit != null) return hit;
-        INDArray logits = compute(teacher, x, batch);
+        // the cache stores float32: computed logits are returned as stored, so a hit and a miss give the same array
+        if (hit != null) return hit.castTo(x.dataType());
+        INDArray logits = compute(teacher, x, batch).castTo(DataType.FLOAT);
         write(file, key, inputSum, logits);
-        return logits;
+        return logits.castTo(x.dataType());
     }
 
     /**
@@ -126,6 +127,10 @@ public final class TeacherOutputs {
         try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
             if (in.readInt() != MAGIC || !in.readUTF().equals(key) || in.readLong() != inputSum) return null;
             long rows = in.readLong(), cols = in.readLong(), sum = in.readLong();
+            // a torn or edited header must not allocate whatever it claims: the floats must be in the file
+            long expected = (long) Integer.BYTES + 2 + key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + 4L * Long.BYTES + 4L * rows * cols;
+            if (rows < 0 || cols < 0 || rows * cols > Integer.MAX_VALUE || Files.size(file) != expected) return null;
             float[] f = new float[Math.toIntExact(rows * cols)];
             for (int i = 0; i < f.length; i++) f[i] = in.readFloat();
             INDArray logits = Nd4j.createFromArray(f).reshape('c', rows, cols);
@@ -136,10 +141,14 @@ public final class TeacherOutputs {
     }
 
     private static void write(Path file, String key, long inputSum, INDArray logits) {
+        Path tmp = null;
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            if (Files.isDirectory(file)) {
+                throw new IOException(file + " is a directory; give the cache a file name, e.g. " + file.resolve("teacher.bin"));
+            }
+            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             INDArray f32 = logits.castTo(DataType.FLOAT);
             try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
                 out.writeInt(MAGIC);
@@ -151,8 +160,17 @@ public final class TeacherOutputs {
                 for (float v : f32.dup('c').data().asFloat()) out.writeFloat(v);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("TeacherOutputs: could not write the cache " + file, e);
+            throw new UncheckedIOException("TeacherOutputs: could not write the cache " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);   // never leave a half-written temporary file behind
+                } catch (IOException ignored) {
+                    // the original error is the one to report
+                }
+            }
         }
     }
 }

@@ -56,6 +56,30 @@ class TeacherOutputsTest {
     }
 
     @Test
+    void aTornHeaderIsRecomputedAHitEqualsAMissAndAFailedWriteLeavesNoTemporaryFile() throws Exception {
+        MLP teacher = new MLP(new long[] {5, 7, 3}, org.bigmodels.nn.Activation.RELU, DataType.DOUBLE, 2);
+        Function<INDArray, INDArray> f = TeacherOutputs.ofModule(teacher, teacher::forward);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 9, 5);
+        Path file = dir.resolve("t.bin");
+        INDArray miss = TeacherOutputs.cached(file, "k", f, x, 4);
+        INDArray hit = TeacherOutputs.cached(file, "k", f, x, 4);
+        assertEquals(miss.dataType(), hit.dataType(), "a hit and a miss must have the same type");
+        assertEquals(miss, hit, "a hit must equal the miss that wrote it");
+        // the rows field (after magic 4, key 2+1, input checksum 8) claims 2^60 rows: recompute, never allocate it
+        byte[] b = Files.readAllBytes(file);
+        b[4 + 3 + 8] = 0x10;
+        Files.write(file, b);
+        assertEquals(miss, TeacherOutputs.cached(file, "k", f, x, 4), "a torn header must be recomputed");
+        // a directory where the file should be: a clear error and no temporary file left next to it
+        Path asDir = Files.createDirectories(dir.resolve("isdir"));
+        var e = assertThrows(java.io.UncheckedIOException.class, () -> TeacherOutputs.cached(asDir, "k", f, x, 4));
+        assertTrue(e.getMessage().contains("directory"), e.getMessage());
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "a .tmp file was left behind");
+        }
+    }
+
+    @Test
     void aDl4jTeachersLogProbabilitiesGiveTheSameSoftTargetsAsItsLogits() {
         MLP mlp = new MLP(new long[] {6, 9, 4}, org.bigmodels.nn.Activation.RELU, DataType.FLOAT, 4);
         mlp.linears().get(1).weight().value().muli(4); // a fairly confident teacher
