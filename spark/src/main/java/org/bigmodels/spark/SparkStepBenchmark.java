@@ -69,6 +69,9 @@ public final class SparkStepBenchmark {
                     + "Spark overhead share of a driver-centric step = %.0f%%%n", syncStep / barStep, barStep / inProc,
                     100 * (syncStep - syncCompute) / syncStep);
         }
+        // On local[N] Spark 3.5's BarrierTaskContext leaves a non-daemon timer thread ("Barrier task timer for
+        // barrier() calls.") that would keep this JVM alive after the table (as in SparkTrainJob)
+        System.exit(0);
     }
 
     static double inProcess(MlpSpec spec, List<List<SparkBatch>> shards, int steps, int warm) {
