@@ -86,7 +86,8 @@ public final class RecomputationBenchmark {
             ckptMs.add(b);
             ratios.add(b / a);
         }
-        return new Result(name, median(plainMs), median(ckptMs), median(ratios), bytes[0], bytes[1]);
+        return new Result(name, DataParallelBenchmark.median(plainMs), DataParallelBenchmark.median(ckptMs),
+                DataParallelBenchmark.median(ratios), bytes[0], bytes[1]);
     }
 
     /** One training step; thread CPU milliseconds. */
@@ -96,11 +97,6 @@ public final class RecomputationBenchmark {
         ActivationCheckpoint.gptLoss(model, ids, targets, how).backward();
         adam.step();
         return (THREADS.getCurrentThreadCpuTime() - t0) / 1e6;
-    }
-
-    static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     static final String USAGE = "[--steps N (30): timed step pairs per model]";
