@@ -54,9 +54,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * to themselves: it measures the method's own overhead (communication, contention for memory bandwidth), not the
  * machine's load. The "CPU ms/st" column is P per step (both workers together for W = 2).
  *
+ * <p>Two more rows: {@code bucketed, shm}, the bucketed strategy with {@link org.bigmodels.comm.SharedMemoryAllReduce}
+ * (the workers read each other's buckets instead of exchanging copies), and {@code no sync}, two plain Trainers side
+ * by side that never communicate: the ceiling of any synchronous strategy here, what sharing the cores, caches and
+ * memory bandwidth costs by itself. {@code --batch} sets the MLP's examples per worker and step: the fixed cost of a
+ * synchronisation (hand-offs, copies, waiting for the slower worker) weighs less against a longer step.
+ *
  * <p>Run (after {@code mvn -o -q -pl lib package -DskipTests}, or with the kernel's classpath):
  * <pre>OMP_NUM_THREADS=1 java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "$(cat lib/target/classpath.txt):lib/target/classes" \
- *     org.bigmodels.bench.DataParallelBenchmark [--steps 60] [--rounds 5] [--model mlp|gpt|both]</pre>
+ *     org.bigmodels.bench.DataParallelBenchmark [--steps 60] [--rounds 5] [--model mlp|gpt|both] [--batch 256]</pre>
  * Not a unit test: its numbers depend on the machine's load.
  */
 public final class DataParallelBenchmark {
@@ -88,12 +94,17 @@ public final class DataParallelBenchmark {
     }
 
     static Job<MLP> mlp() {
+        return mlp(128);
+    }
+
+    /** LeNet-300-100 on MNIST with {@code batch} examples per worker and step. */
+    static Job<MLP> mlp(int batch) {
         Split train = Mnist.train();
         INDArray x = train.features();
         INDArray y = train.labels();
-        return new Job<>("LeNet-300-100 (MNIST, batch 128/worker)", r -> MLP.of(784, 300, 100, 10),
+        return new Job<>("LeNet-300-100 (MNIST, batch " + batch + "/worker)", r -> MLP.of(784, 300, 100, 10),
                 m -> new SGD(m.parameters(), 0.05), (m, b) -> Ops.crossEntropy(m.forward(b.x()), b.y()),
-                (rank, w) -> new DistributedSampler((int) x.size(0), w, rank, 42).stepSource(x, y, 128), 128,
+                (rank, w) -> new DistributedSampler((int) x.size(0), w, rank, 42).stepSource(x, y, batch), batch,
                 256L << 10);
     }
 
@@ -182,6 +193,35 @@ public final class DataParallelBenchmark {
     }
 
     /**
+     * W plain Trainers at once, each on its own shard and thread, with no communication at all: the ceiling of any
+     * synchronous data-parallel strategy on this machine (what sharing the memory system, caches and cores costs).
+     */
+    static <M extends Module> Timing independent(Job<M> job, int w, int steps) {
+        long[][] marks = new long[w][];
+        double[] p0 = {Double.NaN};
+        List<Object[]> r = ThreadCommunicator.run(w, 600_000, comm -> {
+            M m = job.model().apply(comm.rank());
+            Trainer t = new Trainer(m, job.optimizer().apply(m), CONFIG);
+            IntFunction<Batch> src = timed(job.source().forRank(comm.rank(), w), marks, comm.rank(), p0);
+            t.fitSteps(steps, src, b -> job.loss().apply(m, b), null);
+            long end = System.nanoTime();
+            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[comm.rank()][1]) * 1e-9;
+            return new Object[] {end, cpu, processCpu()};
+        });
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        double pEnd = 0;
+        double[] cpu = new double[w];
+        for (int i = 0; i < w; i++) {
+            start = Math.min(start, marks[i][0]);
+            end = Math.max(end, (Long) r.get(i)[0]);
+            cpu[i] = (Double) r.get(i)[1];
+            pEnd = Math.max(pEnd, (Double) r.get(i)[2]);
+        }
+        return new Timing((end - start) * 1e-9, pEnd - p0[0], cpu, List.of());
+    }
+
+    /**
      * Communication share of a step from the recorded events: exposed = the time workers spent in communication on
      * their own thread (naive, bucketed) or waiting for it (overlapped); total = all all-reduce intervals, hidden or
      * not. Both as fractions of the wall time per worker.
@@ -213,6 +253,14 @@ public final class DataParallelBenchmark {
         return String.format(Locale.ROOT, fmt + " (" + fmt + ".." + fmt + ")", median(v), lo, hi);
     }
 
+    /** Label of the ceiling row: two plain Trainers side by side, no communication. */
+    static final String NO_SYNC = "no sync";
+
+    /** Two workers: the strategy's run, or for {@link #NO_SYNC} two independent Trainers. */
+    static <M extends Module> Timing run2(Job<M> job, int steps, String name, DataParallelTrainer.Strategy strategy) {
+        return name.equals(NO_SYNC) ? independent(job, 2, steps) : parallel(job, 2, steps, strategy);
+    }
+
     static <M extends Module> void bench(Job<M> job, int steps, int rounds, int warmup, String only) {
         System.out.printf(Locale.ROOT, "%n## %s, weak scaling (global batch = W x %d), %d steps per run after %d "
                 + "warm-up steps per variant, %d rounds, buckets of %d kB%n", job.name(), job.perWorkerBatch(), steps,
@@ -221,15 +269,18 @@ public final class DataParallelBenchmark {
         strategies.put("naive", DataParallelTrainer.naive());
         strategies.put("bucketed", DataParallelTrainer.bucketed(job.bucketBytes()));
         strategies.put("overlapped", DataParallelTrainer.overlapped(job.bucketBytes()));
+        strategies.put("bucketed, shm", DataParallelTrainer.bucketed(job.bucketBytes(),
+                new org.bigmodels.comm.SharedMemoryAllReduce()));
+        strategies.put(NO_SYNC, null);   // the ceiling: two plain Trainers that never communicate
         if (only != null) {   // one variant alone, e.g. under a profiler
-            Timing t = only.equals("single") ? single(job, steps) : parallel(job, 2, steps, strategies.get(only));
+            Timing t = only.equals("single") ? single(job, steps) : run2(job, steps, only, strategies.get(only.equals("shm") ? "bucketed, shm" : only));
             System.out.printf(Locale.ROOT, "%s: %.2f ms/step wall, %.2f ms/step process CPU%n", only,
                     t.wallSeconds() / steps * 1e3, t.processCpuSeconds() / steps * 1e3);
             return;
         }
         // warm-up (JIT, arenas, data, thread pools): every variant, not timed
         single(job, warmup);
-        for (var s : strategies.values()) parallel(job, 2, warmup, s);
+        for (var s : strategies.entrySet()) run2(job, warmup, s.getKey(), s.getValue());
 
         List<Double> wall1 = new ArrayList<>();
         List<Double> cpu1 = new ArrayList<>();
@@ -247,7 +298,7 @@ public final class DataParallelBenchmark {
             wall1.add(one.wallSeconds() / steps * 1e3);
             cpu1.add(one.processCpuSeconds() / steps * 1e3);
             for (var s : strategies.entrySet()) {
-                Timing two = parallel(job, 2, steps, s.getValue());
+                Timing two = run2(job, steps, s.getKey(), s.getValue());
                 String k = s.getKey();
                 // speed-ups within the round (the machine's load is closest there): 2 x time(1) / time(2)
                 wallUp.get(k).add(2 * one.wallSeconds() / two.wallSeconds());
@@ -273,8 +324,9 @@ public final class DataParallelBenchmark {
     }
 
     static final String USAGE = "[--steps N (200)] [--rounds R (3)] [--warmup N (30)] [--model mlp|gpt|both] "
-            + "[--only single|naive|bucketed|overlapped (one variant alone, for a profiler)] "
-            + "[--bucket-kb K (MLP 256, GPT 64: several buckets, to see overlap)]";
+            + "[--only single|naive|bucketed|overlapped|shm (one variant alone, for a profiler)] "
+            + "[--bucket-kb K (MLP 256, GPT 64: several buckets, to see overlap)] "
+            + "[--batch B (the MLP's examples per worker and step, 128)]";
 
     /** Entry point: {@link #USAGE}. */
     public static void main(String[] args) {
@@ -284,6 +336,7 @@ public final class DataParallelBenchmark {
         String which = "both";
         String only = null;
         long bucketKb = -1;
+        int mlpBatch = 128;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
@@ -292,6 +345,7 @@ public final class DataParallelBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--bucket-kb" -> bucketKb = Long.parseLong(args[++i]);
+                case "--batch" -> mlpBatch = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
@@ -300,10 +354,10 @@ public final class DataParallelBenchmark {
                         + "; expected " + USAGE);
             }
         }
-        if (steps < 1 || rounds < 1 || warmup < 1 || !List.of("mlp", "gpt", "both").contains(which)
-                || (only != null && !List.of("single", "naive", "bucketed", "overlapped").contains(only))) {
+        if (steps < 1 || mlpBatch < 1 || rounds < 1 || warmup < 1 || !List.of("mlp", "gpt", "both").contains(which)
+                || (only != null && !List.of("single", "naive", "bucketed", "overlapped", "shm").contains(only))) {
             throw new IllegalArgumentException("DataParallelBenchmark: expected --steps >= 1, --rounds >= 1, "
-                    + "--warmup >= 1, --model mlp|gpt|both, --only single|naive|bucketed|overlapped; got " + steps
+                    + "--warmup >= 1, --batch >= 1, --model mlp|gpt|both, --only single|naive|bucketed|overlapped|shm; got " + steps
                     + ", " + rounds + ", " + warmup + ", " + which + ", " + only);
         }
         // one BLAS/OpenMP thread per worker: the variable (read when the native library loads) and the pools
@@ -320,7 +374,7 @@ public final class DataParallelBenchmark {
                 + "4 P(1)/P(2), the speed-up with a free core per worker, steadier on a busy machine");
         System.out.println("# comm exp = share of the step a worker spends communicating or waiting for it (exposed), "
                 + "comm all = share of all all-reduce time, hidden or not");
-        if (!which.equals("gpt")) bench(withBuckets(mlp(), bucketKb), steps, rounds, warmup, only);
+        if (!which.equals("gpt")) bench(withBuckets(mlp(mlpBatch), bucketKb), steps, rounds, warmup, only);
         if (!which.equals("mlp")) bench(withBuckets(gpt(), bucketKb), steps, rounds, warmup, only);
     }
 }

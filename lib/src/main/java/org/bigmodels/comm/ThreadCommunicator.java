@@ -9,7 +9,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,8 +55,13 @@ public final class ThreadCommunicator extends AbstractCommunicator {
         /** Per ordered pair (index src * n + dst): message buffers given back by dst, by (type, length). */
         final List<Map<Long, ConcurrentLinkedQueue<INDArray>>> free;
         volatile int firstFailed = -1;
+        /** Shared-memory rendezvous: the array each rank published, ranks arrived, and the barrier's generation. */
+        final AtomicReferenceArray<INDArray> published;
+        final AtomicInteger arrived = new AtomicInteger();
+        volatile long generation;
 
         Group(int n, int capacity) {
+            this.published = new AtomicReferenceArray<>(n);
             this.n = n;
             this.queues = new ArrayList<>(n * n);
             for (int i = 0; i < n * n; i++) {
@@ -188,7 +195,8 @@ public final class ThreadCommunicator extends AbstractCommunicator {
             if (copy == null) {
                 copy = Nd4j.createUninitialized(data.dataType(), data.length());
             }
-            copy.assign(data.reshape('c', new long[] {data.length()})); // long[]: ('c', n) reads 'c' as a size
+            // a rank-1 array (a chunk of a flat buffer) is copied as it is; anything else is read in row-major order
+            copy.assign(data.rank() == 1 ? data : data.reshape('c', new long[] {data.length()})); // long[]: ('c', n)
         }
         BlockingQueue<INDArray> q = group.queues.get(rank() * group.n + dst);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
@@ -236,6 +244,69 @@ public final class ThreadCommunicator extends AbstractCommunicator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommunicationException("rank " + rank() + ": interrupted while receiving from rank " + src, e);
+        }
+    }
+
+    /**
+     * Shared memory, the thread backend's own shortcut: publishes {@code data} to the group and waits until every rank
+     * has published; returns the arrays of all ranks (element r from rank r, this rank's own included). The arrays
+     * are the peers' live arrays, not copies: a collective built on this reads them between {@link #sharedBarrier}s,
+     * while no rank writes what another reads, and never keeps them after its last barrier (see
+     * {@link SharedMemoryAllReduce}). No message is sent and no byte is counted. A collective: every rank calls it,
+     * in the same order as its other collectives.
+     *
+     * @throws CommunicationException when a rank of the group has failed or closed, or after {@link #timeoutMillis()}
+     */
+    public List<INDArray> shareWithGroup(INDArray data) {
+        group.published.set(rank(), data);
+        sharedBarrier();
+        List<INDArray> all = new ArrayList<>(group.n);
+        for (int r = 0; r < group.n; r++) {
+            all.add(group.published.get(r));
+        }
+        return all;
+    }
+
+    /**
+     * A barrier on shared memory: returns once every rank of the group has called it (a generation counter, as in
+     * Mellor-Crummey &amp; Scott, ACM TOCS 9(1), 1991, §3.1). Waits by polling, yielding the core, for up to
+     * {@value #SPIN_NANOS} ns, then sleeping in short naps; checks the peers' state every {@value #SLICE_MILLIS} ms.
+     * Cheaper than {@link #barrier()}'s 2(N−1) messages, and it sends none.
+     *
+     * @throws CommunicationException when a rank of the group has failed or closed, or after {@link #timeoutMillis()}
+     */
+    public void sharedBarrier() {
+        checkPeers(rank(), "enter a shared-memory barrier");
+        long gen = group.generation;
+        if (group.arrived.incrementAndGet() == group.n) {
+            group.arrived.set(0);
+            group.generation = gen + 1;   // volatile write: publishes every write made before the barrier
+            return;
+        }
+        long start = System.nanoTime();
+        long nextCheck = start + TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS);
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis());
+        while (group.generation == gen) {
+            long now = System.nanoTime();
+            if (now - start < SPIN_NANOS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(20_000);
+            }
+            if (now > nextCheck) {
+                nextCheck = now + TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS);
+                for (int r = 0; r < group.n; r++) {
+                    checkPeers(r, "wait in a shared-memory barrier");
+                }
+                if (now > deadline) {
+                    throw new CommunicationException("rank " + rank() + ": shared-memory barrier timed out after "
+                            + timeoutMillis() + " ms with " + group.arrived.get() + " of " + group.n
+                            + " ranks arrived; is a rank stuck, or calling a different collective?");
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CommunicationException("rank " + rank() + ": interrupted in a shared-memory barrier");
+            }
         }
     }
 

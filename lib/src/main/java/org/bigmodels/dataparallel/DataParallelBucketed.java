@@ -2,7 +2,9 @@ package org.bigmodels.dataparallel;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bigmodels.comm.AllReduce;
 import org.bigmodels.comm.Communicator;
+import org.bigmodels.comm.SharedMemoryAllReduce;
 import org.bigmodels.comm.ThreadCommunicator;
 import org.bigmodels.engine.Tensor;
 import org.bigmodels.nn.Module;
@@ -47,6 +49,8 @@ public class DataParallelBucketed extends DataParallel {
     }
 
     protected final long bucketBytes;
+    /** How a bucket is summed over the ranks; null: the communicator's own all-reduce (the ring). */
+    protected final AllReduce algorithm;
     protected final List<Bucket> buckets = new ArrayList<>();
     /** bucketOf[param index], slotOf[param index]: where a parameter's gradient goes. */
     protected final int[] bucketOf;
@@ -60,8 +64,19 @@ public class DataParallelBucketed extends DataParallel {
      * @throws IllegalArgumentException for bucketBytes <= 0, and see {@link DataParallel#DataParallel}
      */
     public DataParallelBucketed(Communicator comm, Module model, long bucketBytes) {
+        this(comm, model, bucketBytes, null);
+    }
+
+    /**
+     * Buckets summed with {@code algorithm}, e.g. {@link SharedMemoryAllReduce} for the workers of one JVM.
+     *
+     * @param algorithm the all-reduce of every bucket; null for the communicator's own ({@link Communicator#allReduce})
+     * @throws IllegalArgumentException for bucketBytes <= 0, and see {@link DataParallel#DataParallel}
+     */
+    public DataParallelBucketed(Communicator comm, Module model, long bucketBytes, AllReduce algorithm) {
         super(comm, checkBytes(bucketBytes, model));
         this.bucketBytes = bucketBytes;
+        this.algorithm = algorithm;
         this.bucketOf = new int[parameters.size()];
         this.slotOf = new int[parameters.size()];
         Bucket current = null;
@@ -137,6 +152,10 @@ public class DataParallelBucketed extends DataParallel {
 
     /** Sums the bucket over the ranks, in place (the division by W is done by {@link #unpack}). */
     protected void allReduceSum(Bucket b) {
+        if (algorithm != null) {
+            algorithm.allReduce(comm, b.buffer);
+            return;
+        }
         try (var lend = ThreadCommunicator.recycling(comm)) {   // no message allocated per step
             comm.allReduce(b.buffer);
         }

@@ -67,6 +67,14 @@ public final class DataParallelTrainer<M extends Module> {
         return (c, m) -> new DataParallelBucketed(c, m, bucketBytes);
     }
 
+    /**
+     * Buckets of {@code bucketBytes} bytes summed with {@code algorithm} ({@link DataParallelBucketed}), e.g.
+     * {@code new SharedMemoryAllReduce()} for ranks that are threads of one JVM.
+     */
+    public static Strategy bucketed(long bucketBytes, org.bigmodels.comm.AllReduce algorithm) {
+        return (c, m) -> new DataParallelBucketed(c, m, bucketBytes, algorithm);
+    }
+
     /** Buckets all-reduced during backward ({@link DataParallelOverlapped}). */
     public static Strategy overlapped(long bucketBytes) {
         return (c, m) -> new DataParallelOverlapped(c, m, bucketBytes);

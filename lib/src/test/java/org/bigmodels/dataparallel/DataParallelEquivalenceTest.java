@@ -112,6 +112,12 @@ class DataParallelEquivalenceTest {
     }
 
     @Test
+    void bucketedWithSharedMemoryEqualsTheConcatenatedBatch() {
+        checkStrategy("bucketed, shared memory", DataParallelTrainer.bucketed(200,
+                new org.bigmodels.comm.SharedMemoryAllReduce()));
+    }
+
+    @Test
     void overlappedEqualsTheConcatenatedBatch() {
         checkStrategy("overlapped", DataParallelTrainer.overlapped(200));
     }
