@@ -48,7 +48,7 @@ public final class CompressionPipeline {
      * Prunes {@code model}'s weight matrices (not the biases) in place to {@code sparsity} (fraction of zeros over all
      * of them, one global ranking by |w|) during {@code epochs} of training on the distillation objective: the
      * sparsity follows the cubic schedule from 0 over the first 70 % of the steps, in 10 pruning steps, and the rest
-     * fine-tunes at the final mask. Pruned weights are exactly 0 afterwards and stay 0 under the masked optimizer.
+     * fine-tunes at the final mask. Pruned weights are exactly +0.0 afterwards (not -0.0: see the code).
      *
      * @return the masks (their sparsities per layer tell where the pruning went)
      * @throws IllegalArgumentException if sparsity is outside [0, 1) or epochs &lt; 1
@@ -70,6 +70,9 @@ public final class CompressionPipeline {
         new Trainer(model, opt, cfg).fitEpochs(x, DistillationLoss.packTargets(y, teacherLogits), epochs, 128,
                 DistillationExperiment.distillation(model, loss), null);
         masks.apply();
+        // a masked negative weight is -0.0 (w * 0); adding +0.0 makes every pruned weight +0.0, the value a file
+        // omits (QuantizedModelFile stores float bit patterns exactly, so -0.0 would be kept as a non-zero)
+        for (String n : names) model.parameter(n).value().addi(0.0);
         return masks;
     }
 

@@ -33,7 +33,10 @@ class CompressionPipelineTest {
         for (String n : new String[] {"0.weight", "2.weight"}) {
             for (double v : m.parameter(n).value().castTo(DataType.DOUBLE).dup('c').data().asDouble()) {
                 total++;
-                if (v == 0) zeros++;
+                if (v == 0) {
+                    zeros++;
+                    assertEquals(0L, Double.doubleToRawLongBits(v), "a pruned weight must be +0.0, not -0.0 (a file keeps -0.0)");
+                }
             }
         }
         assertEquals(0.75, (double) zeros / total, 1.0 / total, "global sparsity over both weight matrices");

@@ -16,7 +16,7 @@ public final class CapstoneBudget {
     public static final double MIN_ACCURACY = 0.970;
 
     static long[] SIZES = {784, 100, 100, 10};
-    static int DISTILL_EPOCHS = 4, PRUNE_EPOCHS = 4, BITS = 4;
+    static int DISTILL_EPOCHS = 10, PRUNE_EPOCHS = 6, BITS = 4;
     static double SPARSITY = 0.9;
 
     private CapstoneBudget() {
