@@ -8,7 +8,7 @@ import org.bigmodels.nn.MLP;
 import org.bigmodels.quant.QuantizedModelFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Exercise 17.1, solved: distill a 784-100-100-10 student, prune it to 90 % while distilling, 4-bit pruned k-means. */
+/** Exercise 17.1, solved: distill a 784-100-100-10 student, prune it to 80 % while distilling, 4-bit pruned k-means. */
 public final class CapstoneBudget {
     /** The size budget, bytes of the saved file. */
     public static final long MAX_BYTES = 16_000;
@@ -17,7 +17,7 @@ public final class CapstoneBudget {
 
     static long[] SIZES = {784, 100, 100, 10};
     static int DISTILL_EPOCHS = 10, PRUNE_EPOCHS = 6, BITS = 4;
-    static double SPARSITY = 0.9;
+    static double SPARSITY = 0.8;
 
     private CapstoneBudget() {
     }
