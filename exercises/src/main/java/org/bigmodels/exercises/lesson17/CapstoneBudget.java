@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code org.bigmodels.quant.QuantizedModelFile#save} such that the file
  * <ul>
  *   <li>is at most <b>{@value #MAX_BYTES} bytes</b> on disk, and</li>
- *   <li>loaded back with {@code QuantizedModelFile.load(file).toMLP()}, classifies at least <b>97.0 %</b> of the
+ *   <li>loaded back with {@code QuantizedModelFile.load(file).toMLP()}, classifies at least <b>96.0 %</b> of the
  *       10,000 MNIST test images correctly.</li>
  * </ul>
  * For scale: the teacher, a 784-1200-1200-10 float32 MLP, takes about 9.6 MB; a 784-100-100-10 float32 student about
@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class CapstoneBudget {
     /** The size budget, bytes of the saved file. */
-    public static final long MAX_BYTES = 16_000;
+    public static final long MAX_BYTES = 24_000;
     /** The accuracy budget: fraction of the MNIST test set. */
-    public static final double MIN_ACCURACY = 0.970;
+    public static final double MIN_ACCURACY = 0.960;
 
     private CapstoneBudget() {
     }

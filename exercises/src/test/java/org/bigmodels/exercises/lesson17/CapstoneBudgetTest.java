@@ -20,11 +20,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * in a plain loop over the predictions. The budget is written here, not read from the learner's class.
  */
 class CapstoneBudgetTest {
-    static final long MAX_BYTES = 16_000;
-    static final double MIN_ACCURACY = 0.970;
+    static final long MAX_BYTES = 24_000;
+    static final double MIN_ACCURACY = 0.960;
     static final String TEACHER = "teacher-2x1200-d0.2-0.5-n60000-e20-lr0.001-cos-s100";
 
-    @Graded(id = "17.1", points = 5, title = "The capstone budget: the saved file is at most 16,000 bytes and 97.0 % accurate")
+    @Graded(id = "17.1", points = 5, title = "The capstone budget: the saved file is at most 24,000 bytes and 96.0 % accurate")
     void savedFileMeetsTheBudget() throws Exception {
         Split train = Mnist.train(), test = Mnist.test();
         INDArray x = train.features().get(NDArrayIndex.interval(0, 20_000), NDArrayIndex.all()).dup('c');
