@@ -26,6 +26,6 @@ public final class CapstoneBudget {
         DistillationLoss kd = new DistillationLoss(5, 0.9);
         MLP m = CompressionPipeline.distill(SIZES, x, y, teacherLogits, kd, DISTILL_EPOCHS, 2e-3, 1, false);
         CompressionPipeline.prune(m, x, y, teacherLogits, kd, SPARSITY, PRUNE_EPOCHS, 1e-3, 1, false);
-        QuantizedModelFile.of(m, org.bigmodels.quant.Quantizer.symmetric(8).perChannel(1)).save(file);
+        QuantizedModelFile.of(m, w -> PrunedKMeans.fit(w, BITS, 20)).save(file);
     }
 }
