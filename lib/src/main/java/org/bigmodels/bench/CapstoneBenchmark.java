@@ -33,7 +33,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * kept for the zeros), the final model saved and loaded back. Prints, per seed, the capstone table (accuracy, bytes of
  * the {@link QuantizedModelFile}, median latency of a forward pass over {@code latencyN} test images by the dense,
  * sparse CSR and int8 engines, measured side by side), then each stage's accuracy as mean ± std over the seeds.
- * Arguments (key=value): student=784,100,100,10 distillEpochs=12 pruneEpochs=12 sparsity=0.9 bits=4 seeds=3 T=5
+ * Arguments (key=value): student=784,100,100,10 distillEpochs=12 pruneEpochs=12 sparsity=0.8 bits=4 seeds=3 T=5
  * alpha=0.9 latencyN=2000 rounds=15. The teacher's size and latency are those of a float32 network of its shape
  * (its weights are not committed; a dense pass costs the same whatever the weights).
  */
@@ -42,7 +42,7 @@ public final class CapstoneBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new LinkedHashMap<>();
-        String[] defaults = {"student", "784,100,100,10", "distillEpochs", "12", "pruneEpochs", "12", "sparsity", "0.9",
+        String[] defaults = {"student", "784,100,100,10", "distillEpochs", "12", "pruneEpochs", "12", "sparsity", "0.8",
                 "bits", "4", "seeds", "3", "T", "5", "alpha", "0.9", "latencyN", "2000", "rounds", "15"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
         for (String s : args) {
