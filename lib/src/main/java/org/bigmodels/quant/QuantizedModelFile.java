@@ -15,31 +15,52 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.bigmodels.nn.Activation;
-import org.bigmodels.nn.Linear;
 import org.bigmodels.nn.MLP;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A quantized MLP on disk. Format (big-endian, {@link DataOutputStream}):
+ * A quantized MLP on disk. Format version 2 (big-endian, {@link DataOutputStream}):
  *
  * <pre>
- * "BMQF" (4 bytes), version int = 1, model: UTF "mlp", int L+1 sizes (int each), UTF activation name,
- * int entries; per entry: UTF name, byte kind, int rank, rank x long shape, then
- *   kind 0 FLOAT32:  numel x float
- *   kind 1 UNIFORM:  byte bits, byte signed, int axis, int groupSize, int count, count x double scale,
- *                    count x int zero point, ceil(numel*bits/8) bytes: (q - qmin) packed LSB-first at bits each
- *   kind 2 KMEANS:   byte bits, 2^bits x double centroid, ceil(numel*bits/8) bytes: indices packed likewise
+ * "BMQF" (4 bytes), version int = 2, model: UTF "mlp", int L+1 sizes (int each), UTF activation name,
+ * int entries; per entry: UTF name, byte kind, int rank, rank x long shape, then by kind &amp; 0x0F:
+ *   0 FLOAT32:  (header: nothing)                                                   payload element: float
+ *   1 UNIFORM:  byte bits, byte signed, int axis, int groupSize, int count, count x double scale,
+ *               count x int zero point                                              payload element: q - qmin at bits
+ *   2 KMEANS:   byte bits, 2^bits x double centroid                                 payload element: index at bits
+ * then, if kind &amp; 0x10 (SPARSE) is clear, the payload of all numel elements (c order); FLOAT32 as numel floats,
+ * UNIFORM and KMEANS as ceil(numel*bits/8) bytes packed LSB-first at bits each;
+ * if SPARSE is set, only the elements that are not the entry's zero are stored:
+ *   int stored, int slots, ceil(slots*4/8) bytes of 4-bit relative index codes (packed like the payload),
+ *   then the payload of the stored elements only (stored floats, or ceil(stored*bits/8) packed bytes).
  * long CRC32 of every byte before it.
  * </pre>
  *
- * Saving writes a temporary file and renames it (never a half-written file); loading checks the magic, the version,
- * the length and the checksum before parsing, and rejects truncated or corrupted files with an {@link
- * IllegalArgumentException} saying which. The round trip is exact (scales are stored as doubles).
+ * <b>The sparse entry</b> is the relative index of Han et al. 2016 ("Deep Compression", section 3 and figure 3):
+ * instead of the position of each non-zero, the writer stores the number of zeros skipped since the previous stored
+ * element, in 4 bits. A code g in 0..14 means "skip g zeros, then one stored element"; the code 15 is a filler
+ * ("skip 15 zeros, store nothing"), so a gap of g zeros costs floor(g / 15) fillers. Zeros after the last stored
+ * element cost nothing. The "zero" of an entry is the code that dequantizes to exactly 0: the float +0.0 (bit pattern
+ * 0), the zero point of the element's slice for UNIFORM, the first centroid equal to 0.0 for KMEANS (none: nothing is
+ * omitted). Each entry (biases too) is written sparse exactly when that is smaller than dense, so a pruned model
+ * saves bytes and a dense one costs nothing extra. Per entry, with s stored elements and f fillers:
+ * dense payload = ceil(numel*b/8) bytes (4*numel for FLOAT32), sparse = 8 + ceil((s+f)*4/8) + ceil(s*b/8) (8 + ceil((s+f)/2) + 4s).
+ *
+ * <p>Version-1 files (the same layout without the SPARSE flag) are still read. Saving writes a temporary file and
+ * renames it (never a half-written file); loading checks the magic, the version, the length and the checksum before
+ * parsing, and rejects truncated or corrupted files with an {@link IllegalArgumentException} saying which. The round
+ * trip is exact (scales and centroids are stored as doubles; every integer code and float bit pattern comes back).
  */
 public final class QuantizedModelFile {
-    private static final int VERSION = 1;
+    /** The version this class writes; it reads this one and version 1. */
+    public static final int VERSION = 2;
+    /** The kind flag of a sparse entry (relative index, see the class doc). */
+    static final int SPARSE = 0x10;
+    /** Bits of one relative-index code; the largest code is the filler. */
+    public static final int INDEX_BITS = 4;
+    private static final int FILLER = (1 << INDEX_BITS) - 1;
     private final long[] sizes;
     private final Activation activation;
     private final Map<String, Object> entries = new LinkedHashMap<>();
@@ -51,17 +72,36 @@ public final class QuantizedModelFile {
 
     /** The MLP's weights quantized by q (biases kept float32). */
     public static QuantizedModelFile of(MLP model, Quantizer q) {
-        QuantizedModelFile f = new QuantizedModelFile(model.sizes(), model.activation());
-        model.namedParameters().forEach((name, t) -> f.entries.put(name, name.endsWith("weight")
-                ? QuantizedTensor.of(t.value(), q.calibrate(t.value())) : t.value().castTo(DataType.FLOAT).dup()));
-        return f;
+        return of(model, w -> QuantizedTensor.of(w, q.calibrate(w)));
     }
 
     /** The MLP's weights as k-means codebooks of 2^bits centroids (biases kept float32). */
     public static QuantizedModelFile ofKMeans(MLP model, int bits, int iterations) {
+        return of(model, w -> KMeansCodebook.fit(w, bits, iterations));
+    }
+
+    /**
+     * The MLP with each weight matrix [in, out] encoded by {@code weights} (biases kept float32): the function returns
+     * a {@link QuantizedTensor}, a {@link KMeansCodebook} or a float INDArray of the weight's shape, e.g. one codec
+     * per layer, or a codebook that keeps pruned zeros exactly zero (so that they are stored sparse).
+     *
+     * @throws IllegalArgumentException if the function returns anything else or an entry of another shape
+     */
+    public static QuantizedModelFile of(MLP model, java.util.function.Function<INDArray, Object> weights) {
         QuantizedModelFile f = new QuantizedModelFile(model.sizes(), model.activation());
-        model.namedParameters().forEach((name, t) -> f.entries.put(name, name.endsWith("weight")
-                ? KMeansCodebook.fit(t.value(), bits, iterations) : t.value().castTo(DataType.FLOAT).dup()));
+        model.namedParameters().forEach((name, t) -> {
+            Object e = name.endsWith("weight") ? weights.apply(t.value()) : t.value().castTo(DataType.FLOAT).dup();
+            if (e instanceof INDArray a) e = a.castTo(DataType.FLOAT).dup('c');
+            if (!(e instanceof QuantizedTensor || e instanceof KMeansCodebook || e instanceof INDArray)) {
+                throw new IllegalArgumentException("QuantizedModelFile: expected a QuantizedTensor, KMeansCodebook or "
+                        + "INDArray for " + name + ", got " + (e == null ? "null" : e.getClass().getSimpleName()));
+            }
+            if (!Arrays.equals(shapeOf(e), t.value().shape())) {
+                throw new IllegalArgumentException("QuantizedModelFile: expected an entry of shape "
+                        + Arrays.toString(t.value().shape()) + " for " + name + ", got " + Arrays.toString(shapeOf(e)));
+            }
+            f.entries.put(name, e);
+        });
         return f;
     }
 
@@ -70,15 +110,18 @@ public final class QuantizedModelFile {
         return java.util.Collections.unmodifiableMap(entries);
     }
 
+    /** The layer sizes, input first (a copy). */
+    public long[] sizes() {
+        return sizes.clone();
+    }
+
     /** A float MLP with the dequantized weights. */
     public MLP toMLP() {
         MLP m = new MLP(sizes, activation, DataType.FLOAT, 0);
         m.namedParameters().forEach((name, t) -> {
             Object e = entries.get(name);
             if (e == null) throw new IllegalArgumentException("QuantizedModelFile: no entry for parameter " + name);
-            INDArray v = e instanceof QuantizedTensor q ? q.dequantize()
-                    : e instanceof KMeansCodebook c ? c.decode() : (INDArray) e;
-            t.value().assign(v);
+            t.value().assign(dense(e));
         });
         return m;
     }
@@ -88,6 +131,16 @@ public final class QuantizedModelFile {
         long n = 0;
         for (Object e : entries.values()) n += 4 * numel(shapeOf(e));
         return n;
+    }
+
+    /** The size in bytes of the file {@link #save} writes (computed by encoding, without writing). */
+    public long bytes() {
+        return encode().length;
+    }
+
+    /** The names of the entries that are stored sparse (their sparse encoding is smaller than the dense one). */
+    public java.util.List<String> sparseEntries() {
+        return entries.entrySet().stream().filter(e -> sparseIsSmaller(e.getValue())).map(Map.Entry::getKey).toList();
     }
 
     /**
@@ -126,7 +179,7 @@ public final class QuantizedModelFile {
     }
 
     /**
-     * Reads a file written by {@link #save}.
+     * Reads a file written by {@link #save} (version 2, or version 1 of an earlier library).
      *
      * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, or its checksum does not
      *                                  match
@@ -184,7 +237,8 @@ public final class QuantizedModelFile {
                 out.writeUTF(e.getKey());
                 Object v = e.getValue();
                 long[] shape = shapeOf(v);
-                out.writeByte(v instanceof QuantizedTensor ? 1 : v instanceof KMeansCodebook ? 2 : 0);
+                boolean sparse = sparseIsSmaller(v);
+                out.writeByte((v instanceof QuantizedTensor ? 1 : v instanceof KMeansCodebook ? 2 : 0) | (sparse ? SPARSE : 0));
                 out.writeInt(shape.length);
                 for (long d : shape) out.writeLong(d);
                 if (v instanceof QuantizedTensor q) {
@@ -196,15 +250,27 @@ public final class QuantizedModelFile {
                     out.writeInt(p.count());
                     for (double s : p.scales()) out.writeDouble(s);
                     for (int z : p.zeroPoints()) out.writeInt(z);
-                    int[] ints = q.ints().data().asInt();
-                    for (int k = 0; k < ints.length; k++) ints[k] -= p.format().qmin();
-                    out.write(pack(ints, p.bits()));
                 } else if (v instanceof KMeansCodebook c) {
                     out.writeByte(c.bits());
                     for (double d : c.centroids()) out.writeDouble(d);
-                    out.write(pack(c.indices(), c.bits()));
+                }
+                int[] codes = codes(v);
+                boolean[] keep = sparse ? stored(v) : null;
+                if (sparse) {
+                    int[] index = relativeIndex(keep);
+                    int n = 0;
+                    for (boolean k : keep) if (k) n++;
+                    int[] kept = new int[n];
+                    for (int k = 0, j = 0; k < codes.length; k++) if (keep[k]) kept[j++] = codes[k];
+                    out.writeInt(n);
+                    out.writeInt(index.length);
+                    out.write(pack(index, INDEX_BITS));
+                    codes = kept;
+                }
+                if (v instanceof INDArray) {
+                    for (int c : codes) out.writeInt(c);    // the float's bits: writeFloat(f) writes floatToIntBits(f)
                 } else {
-                    for (float f : ((INDArray) v).dup('c').data().asFloat()) out.writeFloat(f);
+                    out.write(pack(codes, bitsOf(v)));
                 }
             }
             out.flush();
@@ -217,9 +283,96 @@ public final class QuantizedModelFile {
         }
     }
 
+    /** Per element (c order): the stored code: q - qmin, the centroid index, or the float's raw bits. */
+    private static int[] codes(Object v) {
+        if (v instanceof QuantizedTensor q) {
+            int[] ints = q.ints().dup('c').data().asInt();
+            for (int k = 0; k < ints.length; k++) ints[k] -= q.params().format().qmin();
+            return ints;
+        }
+        if (v instanceof KMeansCodebook c) return c.indices();
+        float[] f = ((INDArray) v).dup('c').data().asFloat();
+        int[] bits = new int[f.length];
+        for (int k = 0; k < f.length; k++) bits[k] = Float.floatToRawIntBits(f[k]);
+        return bits;
+    }
+
+    /** The code of an omitted element at each position (c order); for KMEANS -1 when no centroid is exactly 0. */
+    private static int[] zeroCodes(Object v, long[] shape) {
+        if (v instanceof QuantizedTensor q) return uniformZeros(q.params(), shape);
+        int[] z = new int[Math.toIntExact(numel(shape))];
+        if (v instanceof KMeansCodebook c) {
+            Arrays.fill(z, zeroCentroid(c.centroids()));
+        }
+        return z;                                   // FLOAT32: the bits of +0.0f, 0
+    }
+
+    private static int[] uniformZeros(QuantParams p, long[] shape) {
+        int[] map = p.indexMap(shape), z = new int[map.length];
+        for (int k = 0; k < z.length; k++) z[k] = p.zeroPoint(map[k]) - p.format().qmin();
+        return z;
+    }
+
+    private static long largestLayer(long[] sizes) {
+        long m = 0;
+        for (int i = 0; i + 1 < sizes.length; i++) m = Math.max(m, sizes[i] * sizes[i + 1]);
+        return m;
+    }
+
+    private static int zeroCentroid(double[] c) {
+        for (int i = 0; i < c.length; i++) if (c[i] == 0.0) return i;
+        return -1;
+    }
+
+    /** Which elements a sparse entry stores: those whose code is not the entry's zero. */
+    private static boolean[] stored(Object v) {
+        int[] codes = codes(v), zero = zeroCodes(v, shapeOf(v));
+        boolean[] keep = new boolean[codes.length];
+        for (int k = 0; k < codes.length; k++) keep[k] = codes[k] != zero[k];
+        return keep;
+    }
+
+    /** The 4-bit relative index of the stored positions: a gap g < 15 then an element, or a filler (15, no element). */
+    static int[] relativeIndex(boolean[] keep) {
+        java.util.List<Integer> codes = new java.util.ArrayList<>();
+        int gap = 0;
+        for (boolean k : keep) {
+            if (!k) {
+                gap++;
+                continue;
+            }
+            while (gap >= FILLER) {
+                codes.add(FILLER);
+                gap -= FILLER;
+            }
+            codes.add(gap);
+            gap = 0;
+        }
+        return codes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean sparseIsSmaller(Object v) {
+        if (v instanceof KMeansCodebook c && zeroCentroid(c.centroids()) < 0) return false;
+        boolean[] keep = stored(v);
+        long n = 0;
+        for (boolean k : keep) if (k) n++;
+        long slots = relativeIndex(keep).length;
+        return 8 + (slots * INDEX_BITS + 7) / 8 + payloadBytes(v, n) < payloadBytes(v, keep.length);
+    }
+
+    private static long payloadBytes(Object v, long elements) {
+        return v instanceof INDArray ? 4 * elements : (elements * bitsOf(v) + 7) / 8;
+    }
+
+    private static int bitsOf(Object v) {
+        return v instanceof QuantizedTensor q ? q.params().bits() : v instanceof KMeansCodebook c ? c.bits() : 32;
+    }
+
     private static QuantizedModelFile decode(DataInputStream in) throws IOException {
         int version = in.readInt();
-        if (version != VERSION) throw new IOException("version " + version + ", this library reads version " + VERSION);
+        if (version != 1 && version != VERSION) {
+            throw new IOException("version " + version + ", this library reads versions 1 and " + VERSION);
+        }
         if (!in.readUTF().equals("mlp")) throw new IOException("not an MLP model");
         long[] sizes = new long[in.readInt()];
         for (int i = 0; i < sizes.length; i++) sizes[i] = in.readInt();
@@ -227,37 +380,93 @@ public final class QuantizedModelFile {
         int n = in.readInt();
         for (int e = 0; e < n; e++) {
             String name = in.readUTF();
-            int kind = in.readByte();
-            long[] shape = new long[in.readInt()];
-            for (int i = 0; i < shape.length; i++) shape[i] = in.readLong();
-            int numel = Math.toIntExact(numel(shape));
+            int kindByte = in.readByte();
+            boolean sparse = (kindByte & SPARSE) != 0;
+            int kind = kindByte & ~SPARSE;
+            if (sparse && version == 1) throw new IOException("sparse entry " + name + " in a version-1 file");
+            int rank = in.readInt();
+            if (rank < 0 || rank > 8) throw new IOException("entry " + name + " has rank " + rank);
+            long[] shape = new long[rank];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = in.readLong();
+                if (shape[i] < 0) throw new IOException("entry " + name + " has a negative dimension " + shape[i]);
+            }
+            long numelLong = numel(shape), largest = largestLayer(sizes);
+            if (numelLong > largest) {
+                throw new IOException("entry " + name + " claims " + numelLong + " elements, more than the largest layer"
+                        + " of a " + Arrays.toString(sizes) + " MLP (" + largest + ")");
+            }
+            int numel = Math.toIntExact(numelLong);
             if (kind == 1) {
                 int bits = in.readByte();
+                if (bits < 1 || bits > 16) throw new IOException("entry " + name + " has " + bits + " bits");
                 IntFormat fmt = in.readByte() == 1 ? IntFormat.signed(bits) : IntFormat.unsigned(bits);
                 int axis = in.readInt(), group = in.readInt(), count = in.readInt();
+                if (count < 1 || count > numel) throw new IOException("entry " + name + " has " + count + " scales");
                 double[] s = new double[count];
                 int[] z = new int[count];
                 for (int i = 0; i < count; i++) s[i] = in.readDouble();
                 for (int i = 0; i < count; i++) z[i] = in.readInt();
-                int[] q = unpack(in, numel, bits);
-                for (int k = 0; k < q.length; k++) q[k] += fmt.qmin();
                 QuantParams p = axis < 0 ? QuantParams.perTensor(s[0], z[0], fmt) : group == 0
                         ? QuantParams.perChannel(s, z, axis, fmt) : QuantParams.perGroup(s, z, axis, group, fmt);
+                int[] q = payload(in, sparse, uniformZeros(p, shape), bits, name);
+                for (int k = 0; k < q.length; k++) q[k] += fmt.qmin();
                 f.entries.put(name, new QuantizedTensor(p, Nd4j.createFromArray(q).reshape('c', shape)));
             } else if (kind == 2) {
                 int bits = in.readByte();
+                if (bits < 1 || bits > 8) throw new IOException("entry " + name + " has " + bits + " bits");
                 double[] c = new double[1 << bits];
                 for (int i = 0; i < c.length; i++) c[i] = in.readDouble();
-                f.entries.put(name, KMeansCodebook.of(c, unpack(in, numel, bits), shape, bits));
+                int[] zero = new int[numel];
+                Arrays.fill(zero, zeroCentroid(c));
+                if (sparse && zeroCentroid(c) < 0) throw new IOException("sparse entry " + name + " has no zero centroid");
+                f.entries.put(name, KMeansCodebook.of(c, payload(in, sparse, zero, bits, name), shape, bits));
             } else if (kind == 0) {
+                int[] raw = payload(in, sparse, new int[numel], 32, name);
                 float[] v = new float[numel];
-                for (int i = 0; i < numel; i++) v[i] = in.readFloat();
+                for (int i = 0; i < numel; i++) v[i] = Float.intBitsToFloat(raw[i]);
                 f.entries.put(name, Nd4j.create(v, shape, 'c'));
             } else {
-                throw new IOException("unknown entry kind " + kind + " for " + name);
+                throw new IOException("unknown entry kind " + kindByte + " for " + name);
             }
         }
+        if (in.available() != 0) throw new IOException(in.available() + " bytes left after the last entry");
         return f;
+    }
+
+    /** The codes of all elements: read densely, or scattered from the sparse relative index onto the zero codes. */
+    private static int[] payload(DataInputStream in, boolean sparse, int[] zero, int bits, String name) throws IOException {
+        int numel = zero.length;
+        if (!sparse) return bits == 32 ? readInts(in, numel) : unpack(in, numel, bits);
+        int stored = in.readInt(), slots = in.readInt();
+        if (stored < 0 || stored > numel || slots < stored || slots > in.available() * 2L) {
+            throw new IOException("sparse entry " + name + " claims " + stored + " stored elements in " + slots
+                    + " index slots for " + numel + " elements");
+        }
+        int[] index = unpack(in, slots, INDEX_BITS);
+        int[] values = bits == 32 ? readInts(in, stored) : unpack(in, stored, bits);
+        int[] out = zero.clone();
+        long pos = -1;
+        int j = 0;
+        for (int code : index) {
+            if (code == FILLER) {
+                pos += FILLER;
+                continue;
+            }
+            pos += code + 1;
+            if (pos >= numel || j >= stored) {
+                throw new IOException("sparse entry " + name + ": its index runs past " + numel + " elements");
+            }
+            out[(int) pos] = values[j++];
+        }
+        if (j != stored) throw new IOException("sparse entry " + name + ": index has " + j + " elements, header " + stored);
+        return out;
+    }
+
+    private static int[] readInts(DataInputStream in, int n) throws IOException {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) v[i] = in.readInt();
+        return v;
     }
 
     static byte[] pack(int[] v, int bits) {
@@ -278,6 +487,10 @@ public final class QuantizedModelFile {
             for (int b = 0; b < bits; b++, bit++) if ((buf[(int) (bit >> 3)] >> (bit & 7) & 1) != 0) v[k] |= 1 << b;
         }
         return v;
+    }
+
+    private static INDArray dense(Object e) {
+        return e instanceof QuantizedTensor q ? q.dequantize() : e instanceof KMeansCodebook c ? c.decode() : (INDArray) e;
     }
 
     private static long[] shapeOf(Object e) {

@@ -1,0 +1,46 @@
+package org.bigmodels.exercises.lesson17;
+
+import java.nio.file.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Exercise 17.1 (lesson 17-capstone-compression): the capstone budget. Write an MNIST classifier to {@code file} with
+ * {@code org.bigmodels.quant.QuantizedModelFile#save} such that the file
+ * <ul>
+ *   <li>is at most <b>{@value #MAX_BYTES} bytes</b> on disk, and</li>
+ *   <li>loaded back with {@code QuantizedModelFile.load(file).toMLP()}, classifies at least <b>96.0 %</b> of the
+ *       10,000 MNIST test images correctly.</li>
+ * </ul>
+ * For scale: the teacher, a 784-1200-1200-10 float32 MLP, takes about 9.6 MB; a 784-100-100-10 float32 student about
+ * 358 KB. The graded test calls {@link #compress} once, with 60 seconds for everything (training included) on a busy
+ * two-core machine, then measures the file's size and accuracy itself: the budget is checked on the SAVED FILE, not
+ * on your model in memory.
+ */
+public final class CapstoneBudget {
+    /** The size budget, bytes of the saved file. */
+    public static final long MAX_BYTES = 24_000;
+    /** The accuracy budget: fraction of the MNIST test set. */
+    public static final double MIN_ACCURACY = 0.960;
+
+    private CapstoneBudget() {
+    }
+
+    /**
+     * Trains and compresses a model and saves it to {@code file}.
+     *
+     * @param x             the first 20,000 MNIST training images [20000, 784], float32 in [0, 1]
+     * @param y             their class indices [20000] (INT32, as {@code Split.labels()} gives them)
+     * @param teacherLogits the teacher's logits for those images [20000, 10] (datasets/distill/, lesson 16)
+     * @param file          where to save the compressed model
+     */
+    public static void compress(INDArray x, INDArray y, INDArray teacherLogits, Path file) {
+        throw new UnsupportedOperationException("not implemented yet: CapstoneBudget.compress -- the idea is Deep "
+                + "Compression's: a small student distilled from the teacher, pruned while it keeps learning, then its "
+                + "surviving weights shared or quantized, saved and measured as a file. The levers: width (fewer "
+                + "weights to start with), sparsity (the file stores only non-zeros, plus about half a byte of index "
+                + "each), bits per stored weight (uniform or k-means codes). The pitfall: pruned weights save bytes "
+                + "only if they are EXACTLY zero in the saved entry -- clustering all weights, zeros included, moves "
+                + "them off zero; and every step costs accuracy, so fine-tune after pruning and check the loaded file, "
+                + "not the model in memory");
+    }
+}

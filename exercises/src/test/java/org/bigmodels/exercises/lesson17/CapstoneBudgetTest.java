@@ -1,0 +1,82 @@
+package org.bigmodels.exercises.lesson17;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bigmodels.data.Datasets;
+import org.bigmodels.data.Mnist;
+import org.bigmodels.data.Split;
+import org.bigmodels.distill.TeacherOutputs;
+import org.bigmodels.grading.Graded;
+import org.bigmodels.nn.MLP;
+import org.bigmodels.quant.QuantizedModelFile;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Graded test for exercise 17.1: the budget is checked on the saved file only. The file's size is {@code Files.size};
+ * its accuracy is that of {@code QuantizedModelFile.load(file).toMLP()} on the 10,000 MNIST test images, counted here
+ * in a plain loop over the predictions. The budget is written here, not read from the learner's class.
+ */
+class CapstoneBudgetTest {
+    static final long MAX_BYTES = 24_000;
+    static final double MIN_ACCURACY = 0.960;
+    static final String TEACHER = "teacher-2x1200-d0.2-0.5-n60000-e20-lr0.001-cos-s100";
+
+    @Graded(id = "17.1", points = 5, title = "The capstone budget: the saved file is at most 24,000 bytes and 96.0 % accurate")
+    void savedFileMeetsTheBudget() throws Exception {
+        Split train = Mnist.train(), test = Mnist.test();
+        INDArray x = train.features().get(NDArrayIndex.interval(0, 20_000), NDArrayIndex.all()).dup('c');
+        INDArray y = train.labels().get(NDArrayIndex.interval(0, 20_000)).dup();
+        INDArray logits = TeacherOutputs.load(Datasets.root().resolve("distill").resolve("teacher-train20000.bin"), TEACHER, x);
+        assertNotNull(logits, "the committed teacher logits datasets/distill/teacher-train20000.bin are missing or damaged: "
+                + "restore them from the course repository (git checkout datasets/distill)");
+
+        Path dir = Files.createTempDirectory("capstone");
+        Path file = dir.resolve("capstone.bmqf");
+        try {
+            CapstoneBudget.compress(x, y, logits, file);
+            assertTrue(Files.isRegularFile(file), "compress returned but wrote no file at " + file
+                    + ": the budget is checked on the saved file, so save the model there with QuantizedModelFile.save");
+            long bytes = Files.size(file);
+            QuantizedModelFile f;
+            try {
+                f = QuantizedModelFile.load(file);
+            } catch (RuntimeException e) {
+                fail("the file is not loadable by QuantizedModelFile.load (" + e.getMessage() + "): write it with "
+                        + "QuantizedModelFile.save, not by hand or with another format", e);
+                return;
+            }
+            MLP m;
+            try {
+                m = f.toMLP();
+            } catch (RuntimeException e) {
+                fail("the file loads but does not rebuild an MLP (" + e.getMessage() + "): save every parameter of the "
+                        + "model, biases included", e);
+                return;
+            }
+            int[] pred = m.predict(test.features()), labels = test.labelArray();
+            int correct = 0;
+            for (int i = 0; i < labels.length; i++) if (pred[i] == labels[i]) correct++;
+            double acc = (double) correct / labels.length;
+            boolean anySparse = f.sparseEntries().stream().anyMatch(n -> n.endsWith("weight"));
+            if (bytes > MAX_BYTES) {
+                fail(String.format("over budget by %,d bytes: the file is %,d bytes, the budget %,d (test accuracy %.2f %%). %s",
+                        bytes - MAX_BYTES, bytes, MAX_BYTES, 100 * acc, anySparse
+                                ? "Some weights are stored sparse: prune further, use fewer bits per stored weight, or a narrower student."
+                                : "No weight matrix is stored sparse: pruned weights save bytes only when they are EXACTLY zero in "
+                                + "the saved entry (k-means over all weights, zeros included, moves them off zero); or you did not prune."));
+            }
+            if (acc < MIN_ACCURACY) {
+                fail(String.format("accuracy short by %.2f points: the loaded file classifies %.2f %% of the test set, the "
+                        + "budget is %.1f %% (file %,d bytes). Each step costs accuracy: distill before pruning, fine-tune "
+                        + "WHILE pruning (gradually) rather than cutting once, and keep enough bits per stored weight.",
+                        100 * (MIN_ACCURACY - acc), 100 * acc, 100 * MIN_ACCURACY, bytes));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+    }
+}

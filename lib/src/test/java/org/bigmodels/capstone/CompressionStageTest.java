@@ -1,0 +1,26 @@
+package org.bigmodels.capstone;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tech.tablesaw.api.Table;
+
+/** The table's ratios against the first stage, by hand; bad rows refused. */
+class CompressionStageTest {
+    @Test
+    void tableComparesEveryStageWithTheFirst() {
+        var teacher = new CompressionStage("teacher", 0.98, 4_000_000, 20, Double.NaN, Double.NaN);
+        var small = new CompressionStage("small", 0.97, 40_000, 4, 2, 5);
+        Table t = CompressionStage.table("t", List.of(teacher, small));
+        assertEquals("-1.00", t.stringColumn(2).get(1), "97 % - 98 % = -1 point");
+        assertEquals("100x", t.stringColumn(4).get(1), "4,000,000 / 40,000");
+        assertEquals("10x", t.stringColumn(8).get(1), "the fastest engine (2 ms) against the teacher's 20 ms");
+        assertEquals("-", t.stringColumn(6).get(0), "no sparse latency for the teacher");
+        assertEquals(2.0, small.fastestMs(), 0);
+        assertTrue(Double.isNaN(new CompressionStage("x", 0.5, 1, Double.NaN, Double.NaN, Double.NaN).fastestMs()));
+        var e = assertThrows(IllegalArgumentException.class, () -> new CompressionStage("p", 97.0, 10, 1, 1, 1));
+        assertTrue(e.getMessage().contains("not a percentage"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new CompressionStage("p", 0.9, 0, 1, 1, 1));
+    }
+}
