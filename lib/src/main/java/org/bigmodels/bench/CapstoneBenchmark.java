@@ -46,6 +46,10 @@ public final class CapstoneBenchmark {
                 "bits", "4", "seeds", "3", "T", "5", "alpha", "0.9", "latencyN", "2000", "rounds", "15"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
         for (String s : args) {
+            if (s.equals("--help") || s.equals("-h")) {
+                System.out.println("./course bench capstone [key=value ...], keys and defaults: " + a);
+                return;
+            }
             String[] kv = s.split("=", 2);
             if (kv.length != 2 || !a.containsKey(kv[0])) {
                 throw new IllegalArgumentException("CapstoneBenchmark: unknown argument " + s + "; expected key=value with a key of " + a.keySet());
