@@ -14,8 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       for every peer p; barrier (after it no rank reads another's array, so every rank may write its own again).</li>
  * </ol>
  * The ring moves the same chunks, but as messages: each is copied into a message buffer by the sender, then added or
- * copied again by the receiver. Reading the peer directly removes that copy: per rank about 5(N−1)/N·S bytes of
- * memory traffic instead of 8(N−1)/N·S for an array of S bytes, and 3 barriers instead of 2(N−1) messages. This is
+ * copied again by the receiver. Reading the peer directly removes that copy: for an array of S bytes each rank reads
+ * and writes 5(N−1)/N·S bytes of memory (per peer chunk: read two and write one to add, read one and write one to
+ * copy) instead of the ring's 9(N−1)/N·S (its sender's copy into the message adds a read and a write at each of its
+ * 2(N−1) steps), and waits at 3 barriers instead of exchanging 2(N−1) messages. This is
  * what communication libraries do inside one machine (NCCL's peer-to-peer and shared-memory transports, MPI's
  * shared-memory collectives); the course measures it in {@code ./course bench dp}.
  *
@@ -39,11 +41,7 @@ public final class SharedMemoryAllReduce implements AllReduce {
      */
     @Override
     public void allReduce(Communicator comm, INDArray data) {
-        if (!(comm instanceof ThreadCommunicator t)) {
-            throw new IllegalArgumentException("shared-memory all-reduce: expected the ranks of one JVM (a "
-                    + "ThreadCommunicator), got " + (comm == null ? "null" : comm.getClass().getSimpleName())
-                    + "; between processes use new RingAllReduce()");
-        }
+        ThreadCommunicator t = requireThreads(comm);
         INDArray x = Collectives.flat(data, "shared-memory all-reduce");
         int n = t.worldSize();
         int r = t.rank();
@@ -70,6 +68,23 @@ public final class SharedMemoryAllReduce implements AllReduce {
             }
         }
         t.sharedBarrier();                                                // barrier 3: no rank reads another's array
+        t.unpublish();
+    }
+
+    /**
+     * {@code comm} as a ThreadCommunicator, the only kind whose ranks share memory.
+     *
+     * @throws IllegalArgumentException for any other communicator (a wrapper such as {@link RecordingCommunicator}
+     *                                  included: it hides the ThreadCommunicator), saying what to use instead
+     */
+    public static ThreadCommunicator requireThreads(Communicator comm) {
+        if (comm instanceof ThreadCommunicator t) {
+            return t;
+        }
+        throw new IllegalArgumentException("shared-memory all-reduce: expected the ranks of one JVM (a "
+                + "ThreadCommunicator itself, not a wrapper around one), got "
+                + (comm == null ? "null" : comm.getClass().getSimpleName())
+                + "; between processes, or through a wrapper such as RecordingCommunicator, use new RingAllReduce()");
     }
 
     @Override

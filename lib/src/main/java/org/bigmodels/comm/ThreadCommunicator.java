@@ -55,13 +55,17 @@ public final class ThreadCommunicator extends AbstractCommunicator {
         /** Per ordered pair (index src * n + dst): message buffers given back by dst, by (type, length). */
         final List<Map<Long, ConcurrentLinkedQueue<INDArray>>> free;
         volatile int firstFailed = -1;
-        /** Shared-memory rendezvous: the array each rank published, ranks arrived, and the barrier's generation. */
-        final AtomicReferenceArray<INDArray> published;
+        /**
+         * Shared-memory rendezvous: the arrays published at even and odd barrier generations (two sets, so that a
+         * rank that publishes again never overwrites what a slower rank has still to read), ranks arrived, and the
+         * barrier's generation.
+         */
+        final List<AtomicReferenceArray<INDArray>> published;
         final AtomicInteger arrived = new AtomicInteger();
         volatile long generation;
 
         Group(int n, int capacity) {
-            this.published = new AtomicReferenceArray<>(n);
+            this.published = List.of(new AtomicReferenceArray<>(n), new AtomicReferenceArray<>(n));
             this.n = n;
             this.queues = new ArrayList<>(n * n);
             for (int i = 0; i < n * n; i++) {
@@ -248,23 +252,33 @@ public final class ThreadCommunicator extends AbstractCommunicator {
     }
 
     /**
-     * Shared memory, the thread backend's own shortcut: publishes {@code data} to the group and waits until every rank
-     * has published; returns the arrays of all ranks (element r from rank r, this rank's own included). The arrays
-     * are the peers' live arrays, not copies: a collective built on this reads them between {@link #sharedBarrier}s,
-     * while no rank writes what another reads, and never keeps them after its last barrier (see
-     * {@link SharedMemoryAllReduce}). No message is sent and no byte is counted. A collective: every rank calls it,
-     * in the same order as its other collectives.
+     * Shared memory, the thread backend's own shortcut (for {@link SharedMemoryAllReduce}): publishes {@code data} to
+     * the group and waits until every rank has published; returns the arrays of all ranks (element r from rank r,
+     * this rank's own included). The arrays are the peers' live arrays, not copies: the collective reads them between
+     * {@link #sharedBarrier}s, while no rank writes what another reads, and keeps none after its last barrier. No
+     * message is sent and no byte is counted. A collective: every rank calls it, in the same order as its other
+     * collectives; calls may follow each other directly.
      *
      * @throws CommunicationException when a rank of the group has failed or closed, or after {@link #timeoutMillis()}
      */
-    public List<INDArray> shareWithGroup(INDArray data) {
-        group.published.set(rank(), data);
+    List<INDArray> shareWithGroup(INDArray data) {
+        // every rank entering this barrier reads the same generation (it changes only once all have arrived), and a
+        // rank publishing at the next generation writes the other set: what a slower rank reads stays in place
+        AtomicReferenceArray<INDArray> slots = group.published.get((int) (group.generation & 1));
+        slots.set(rank(), data);
         sharedBarrier();
         List<INDArray> all = new ArrayList<>(group.n);
         for (int r = 0; r < group.n; r++) {
-            all.add(group.published.get(r));
+            all.add(slots.get(r));
         }
         return all;
+    }
+
+    /** Forgets what this rank published (so the group does not keep its arrays reachable); call after a last barrier. */
+    void unpublish() {
+        for (AtomicReferenceArray<INDArray> slots : group.published) {
+            slots.set(rank(), null);
+        }
     }
 
     /**
@@ -293,21 +307,44 @@ public final class ThreadCommunicator extends AbstractCommunicator {
             } else {
                 LockSupport.parkNanos(20_000);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw failBarrier(gen, "interrupted in a shared-memory barrier", null);
+            }
             if (now > nextCheck) {
                 nextCheck = now + TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS);
+                if (group.generation != gen) {
+                    return;   // the last rank arrived (and may have closed since): the barrier is passed
+                }
                 for (int r = 0; r < group.n; r++) {
-                    checkPeers(r, "wait in a shared-memory barrier");
+                    try {
+                        checkPeers(r, "wait in a shared-memory barrier");
+                    } catch (CommunicationException e) {
+                        if (group.generation != gen) {
+                            return;   // passed between the two reads: the peer closed after arriving
+                        }
+                        throw failBarrier(gen, e.getMessage(), e);
+                    }
                 }
                 if (now > deadline) {
-                    throw new CommunicationException("rank " + rank() + ": shared-memory barrier timed out after "
-                            + timeoutMillis() + " ms with " + group.arrived.get() + " of " + group.n
-                            + " ranks arrived; is a rank stuck, or calling a different collective?");
+                    throw failBarrier(gen, "shared-memory barrier timed out after " + timeoutMillis() + " ms with "
+                            + group.arrived.get() + " of " + group.n
+                            + " ranks arrived; is a rank stuck, or calling a different collective?", null);
                 }
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CommunicationException("rank " + rank() + ": interrupted in a shared-memory barrier");
-            }
         }
+    }
+
+    /**
+     * The exception of a barrier this rank leaves without passing it; unless the barrier completed meanwhile, this
+     * rank's arrival stays counted, so the group is aborted first: no rank may pass a later barrier alone.
+     */
+    private CommunicationException failBarrier(long gen, String why, Throwable cause) {
+        String message = why.startsWith("rank ") ? why : "rank " + rank() + ": " + why;
+        CommunicationException e = new CommunicationException(message, cause);
+        if (group.generation == gen) {
+            abort(e);
+        }
+        return e;
     }
 
     /** Notes m (from src) for the open recycling scope, if any; returns m. */

@@ -71,10 +71,11 @@ public class DataParallelBucketed extends DataParallel {
      * Buckets summed with {@code algorithm}, e.g. {@link SharedMemoryAllReduce} for the workers of one JVM.
      *
      * @param algorithm the all-reduce of every bucket; null for the communicator's own ({@link Communicator#allReduce})
-     * @throws IllegalArgumentException for bucketBytes <= 0, and see {@link DataParallel#DataParallel}
+     * @throws IllegalArgumentException for bucketBytes <= 0, a {@link SharedMemoryAllReduce} with a communicator other
+     *                                  than a ThreadCommunicator, and see {@link DataParallel#DataParallel}
      */
     public DataParallelBucketed(Communicator comm, Module model, long bucketBytes, AllReduce algorithm) {
-        super(comm, checkBytes(bucketBytes, model));
+        super(comm, checkArguments(bucketBytes, model, comm, algorithm));
         this.bucketBytes = bucketBytes;
         this.algorithm = algorithm;
         this.bucketOf = new int[parameters.size()];
@@ -106,6 +107,13 @@ public class DataParallelBucketed extends DataParallel {
                         p.shape()));
             }
         }
+    }
+
+    private static Module checkArguments(long bucketBytes, Module model, Communicator comm, AllReduce algorithm) {
+        if (algorithm instanceof SharedMemoryAllReduce) {
+            SharedMemoryAllReduce.requireThreads(comm);   // refused now, before the broadcast, not at the first step
+        }
+        return checkBytes(bucketBytes, model);
     }
 
     private static Module checkBytes(long bucketBytes, Module model) {

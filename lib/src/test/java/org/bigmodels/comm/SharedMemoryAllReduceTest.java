@@ -97,4 +97,69 @@ class SharedMemoryAllReduceTest {
         assertTrue(e.getMessage().contains("rank 1") && e.getMessage().contains("boom"), e.getMessage());
         assertTrue(seconds < 10, "the waiting rank must notice the failure within a slice, took " + seconds + " s");
     }
+
+    @Test
+    void shareWithGroupCalledBackToBackNeverShowsAStaleOrNewerArray() {
+        int n = 4;
+        int calls = 3000;
+        ThreadCommunicator.run(n, 60_000, comm -> {
+            ThreadCommunicator t = (ThreadCommunicator) comm;
+            for (int c = 0; c < calls; c++) {
+                List<INDArray> all = t.shareWithGroup(Nd4j.scalar(1000.0 * c + comm.rank()));
+                for (int r = 0; r < n; r++) {
+                    assertEquals(1000.0 * c + r, all.get(r).getDouble(0), 0.0, "call " + c + " on rank "
+                            + comm.rank() + " read rank " + r + "'s array of another call: a fast rank overwrote it");
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void aBarrierThatTimesOutAbortsTheGroupSoNoRankPassesALaterOneAlone() {
+        List<Communicator> g = ThreadCommunicator.group(2, 300);
+        ThreadCommunicator r0 = (ThreadCommunicator) g.get(0);
+        ThreadCommunicator r1 = (ThreadCommunicator) g.get(1);
+        var e = assertThrows(CommunicationException.class, r0::sharedBarrier);
+        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+        // rank 0's arrival was counted: without the abort, rank 1 would now pass this barrier alone
+        var late = assertThrows(CommunicationException.class, r1::sharedBarrier);
+        assertTrue(late.getMessage().contains("rank 0"), late.getMessage());
+    }
+
+    @Test
+    void aPassedBarrierIsNotReportedAsFailedWhenTheLastRankClosesRightAway() throws Exception {
+        for (int trial = 0; trial < 200; trial++) {
+            List<Communicator> g = ThreadCommunicator.group(2, 10_000);
+            var waiter = new java.util.concurrent.CompletableFuture<Throwable>();
+            Thread w = new Thread(() -> {
+                try {
+                    ((ThreadCommunicator) g.get(0)).sharedBarrier();
+                    waiter.complete(null);
+                } catch (Throwable t) {
+                    waiter.complete(t);
+                }
+            });
+            w.start();
+            // arrive close to the waiter's first check of its peers (one slice in), at a slightly different moment
+            // in every trial: the window where it would see this rank closed before seeing the barrier passed
+            long until = System.nanoTime() + ThreadCommunicator.SLICE_MILLIS * 1_000_000L - 150_000 + trial * 1_500L;
+            while (System.nanoTime() < until) Thread.onSpinWait();
+            ((ThreadCommunicator) g.get(1)).sharedBarrier();
+            g.get(1).close();
+            Throwable got = waiter.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (got != null) {
+                throw new AssertionError("trial " + trial + ": the barrier was passed, yet the waiter failed: " + got);
+            }
+        }
+    }
+
+    @Test
+    void theBucketedStrategyRefusesAWrappedCommunicatorAtConstruction() {
+        List<RecordingCommunicator> wrapped = RecordingCommunicator.wrap(ThreadCommunicator.group(1));
+        var e = assertThrows(IllegalArgumentException.class, () -> new org.bigmodels.dataparallel.DataParallelBucketed(
+                wrapped.get(0), org.bigmodels.nn.MLP.of(3, 2), 1 << 10, SHM));
+        assertTrue(e.getMessage().contains("wrapper") && e.getMessage().contains("RecordingCommunicator"),
+                e.getMessage());
+    }
 }
