@@ -56,14 +56,25 @@ public final class QatBenchmark {
     public static void main(String[] args) {
         int seeds = 3, epochs = 3, qatEpochs = 1;
         int[] bits = {8, 7, 6, 5, 4, 3, 2};
+        long[] only = null;
+        String save = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--qat-epochs" -> qatEpochs = Integer.parseInt(args[++i]);
                 case "--bits" -> bits = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--seed" -> only = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                case "--save" -> save = args[++i];
+                case "--merge" -> {
+                    List<SeedResult> rs = new ArrayList<>();
+                    for (String f : args[++i].split(",")) rs.addAll(readResults(java.nio.file.Path.of(f)));
+                    System.out.print(table(rs));
+                    return;
+                }
                 default -> {
-                    System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2");
+                    System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2 "
+                            + "[--seed 2 (run only these seeds)] [--save FILE (one line per seed)] [--merge F1,F2,...]");
                     return;
                 }
             }
@@ -71,11 +82,13 @@ public final class QatBenchmark {
         Split train = Mnist.train(), test = Mnist.test();
         long start = System.nanoTime();
         List<SeedResult> results = new ArrayList<>();
-        for (int s = 1; s <= seeds; s++) {
+        if (only == null) only = java.util.stream.LongStream.rangeClosed(1, seeds).toArray();
+        for (long s : only) {
             results.add(run(train, test, s, epochs, qatEpochs, bits, true));
+            if (save != null) writeResults(java.nio.file.Path.of(save), results);
         }
         System.out.print(table(results));
-        System.out.printf(Locale.ROOT, "%d seeds, %d float epochs, %d QAT epoch(s), %.0f s%n", seeds, epochs, qatEpochs,
+        System.out.printf(Locale.ROOT, "%d seed(s), %d float epochs, %d QAT epoch(s), %.0f s%n", only.length, epochs, qatEpochs,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -119,6 +132,51 @@ public final class QatBenchmark {
         return new SeedResult(seed, floatAcc, tunedAcc, bits.clone(), ptq, ptqMse, qat, ptqT, qatT);
     }
 
+    /** Writes the results, one line per seed (space-separated numbers; read back by {@link #readResults}). */
+    public static void writeResults(java.nio.file.Path file, List<SeedResult> rs) {
+        StringBuilder sb = new StringBuilder();
+        for (SeedResult r : rs) {
+            sb.append(r.seed()).append(' ').append(r.floatAccuracy()).append(' ').append(r.fineTunedAccuracy())
+                    .append(' ').append(r.bits().length);
+            for (int k = 0; k < r.bits().length; k++) {
+                sb.append(' ').append(r.bits()[k]).append(' ').append(r.ptq()[k]).append(' ').append(r.ptqMse()[k])
+                        .append(' ').append(r.qat()[k]).append(' ').append(r.ptqTensor()[k]).append(' ')
+                        .append(r.qatTensor()[k]);
+            }
+            sb.append('\n');
+        }
+        try {
+            java.nio.file.Files.writeString(file, sb);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("QatBenchmark: could not write " + file, e);
+        }
+    }
+
+    /** The results written by {@link #writeResults}. */
+    public static List<SeedResult> readResults(java.nio.file.Path file) {
+        List<SeedResult> out = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(file)) {
+                if (line.isBlank()) continue;
+                String[] t = line.trim().split(" ");
+                int i = 0, n;
+                long seed = Long.parseLong(t[i++]);
+                double fl = Double.parseDouble(t[i++]), ft = Double.parseDouble(t[i++]);
+                n = Integer.parseInt(t[i++]);
+                int[] bits = new int[n];
+                double[][] v = new double[5][n];
+                for (int k = 0; k < n; k++) {
+                    bits[k] = Integer.parseInt(t[i++]);
+                    for (int c = 0; c < 5; c++) v[c][k] = Double.parseDouble(t[i++]);
+                }
+                out.add(new SeedResult(seed, fl, ft, bits, v[0], v[1], v[2], v[3], v[4]));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("QatBenchmark: could not read results from " + file + ": " + e, e);
+        }
+        return out;
+    }
+
     /** A float copy of the MLP (same sizes, activation, type and weights). */
     public static MLP copy(MLP model) {
         MLP c = new MLP(model.sizes(), model.activation(), model.dataType(), 0);
@@ -139,6 +197,23 @@ public final class QatBenchmark {
                 .withSchedule(LrSchedule.cosineWithWarmup(lr, 1, Math.max(steps, 2), lr / 20));
         new Trainer(model, Adam.adam(model.parameters(), lr), cfg).fitEpochs(x, y, epochs, batch,
                 b -> Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y()), null);
+    }
+
+    /**
+     * The same recipe for a number of steps (lesson 15's default run): Adam at 1e-4 with cosine decay over
+     * {@code steps} to 5e-6, batches of 128 from one shuffled epoch (seed + 1000, cycled if steps exceed it); the
+     * training loss logged every {@code logEvery} steps (0: only at the end).
+     *
+     * @return the Trainer's history (the training curve)
+     */
+    public static <M extends Module & Layer> org.bigmodels.train.History fineTuneSteps(M model, INDArray x, INDArray y,
+                                                                                        int steps, long seed, int logEvery) {
+        double lr = 1e-4;
+        TrainConfig cfg = TrainConfig.defaults().withSeed(seed + 1000).withProgress(false).withLogEvery(logEvery)
+                .withSchedule(LrSchedule.cosineWithWarmup(lr, 1, Math.max(steps, 2), lr / 20));
+        List<org.bigmodels.train.Batch> batches = org.bigmodels.train.Batches.epoch(x, y, 128, seed + 1000, 0);
+        return new Trainer(model, Adam.adam(model.parameters(), lr), cfg).fitSteps(steps,
+                i -> batches.get(i % batches.size()), b -> Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y()), null);
     }
 
     private static double mean(List<SeedResult> rs, java.util.function.ToDoubleFunction<SeedResult> f) {
