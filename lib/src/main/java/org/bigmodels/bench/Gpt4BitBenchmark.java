@@ -54,11 +54,12 @@ public final class Gpt4BitBenchmark {
 
     public static void main(String[] args) throws Exception {
         String out = null, model = null;
-        boolean train = false;
+        boolean train = false, layers = false;
         int grid = 20, valBatches = VAL_BATCHES, stop = TRAIN_STEPS;
         int[] groups = {32, 64, 128};
         for (String a : args) {
             if (a.equals("train")) train = true;
+            else if (a.equals("layers")) layers = true;
             else if (a.startsWith("out=")) out = a.substring(4);
             else if (a.startsWith("model=")) model = a.substring(6);
             else if (a.startsWith("grid=")) grid = Integer.parseInt(a.substring(5));
@@ -66,7 +67,7 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
             else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
             else {
-                System.out.println("usage: [train out=FILE [stop=STEPS]] | [model=FILE] [grid=20] [val=64] [groups=32,64,128]");
+                System.out.println("usage: [train out=FILE [stop=STEPS]] | [model=FILE] [grid=20] [val=64] [groups=32,64,128] [layers]");
                 return;
             }
         }
@@ -94,6 +95,12 @@ public final class Gpt4BitBenchmark {
                 double aw = loss(aware.model(), val);
                 System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %11.4f %11.4f %7.0f%%%n", bits, g, rtn, aw, rtn - fl,
                         aw - fl, 100 * (rtn - aw) / (rtn - fl));
+                if (layers) {
+                    for (var r : aware.layers()) {
+                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%.0f%% lower)%n",
+                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), 100 * (1 - r.scaledError() / r.rtnError()));
+                    }
+                }
             }
         }
         System.out.printf(Locale.ROOT, "%.0f s%n", (System.nanoTime() - start) / 1e9);
