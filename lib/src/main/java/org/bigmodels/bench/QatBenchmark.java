@@ -209,7 +209,7 @@ public final class QatBenchmark {
     public static <M extends Module & Layer> org.bigmodels.train.History fineTuneSteps(M model, INDArray x, INDArray y,
                                                                                         int steps, long seed, int logEvery) {
         double lr = 1e-4;
-        TrainConfig cfg = TrainConfig.defaults().withSeed(seed + 1000).withProgress(false).withLogEvery(logEvery)
+        TrainConfig cfg = TrainConfig.defaults().withSeed(seed + 1000).withProgress(false).withLogEvery(logEvery > 0 ? logEvery : Math.max(steps, 1))
                 .withSchedule(LrSchedule.cosineWithWarmup(lr, 1, Math.max(steps, 2), lr / 20));
         List<org.bigmodels.train.Batch> batches = org.bigmodels.train.Batches.epoch(x, y, 128, seed + 1000, 0);
         return new Trainer(model, Adam.adam(model.parameters(), lr), cfg).fitSteps(steps,
