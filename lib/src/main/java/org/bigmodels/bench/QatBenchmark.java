@@ -8,6 +8,9 @@ import java.util.Map;
 import org.bigmodels.data.Mnist;
 import org.bigmodels.data.Split;
 import org.bigmodels.engine.Ops;
+import org.bigmodels.engine.Tensor;
+import org.bigmodels.nn.Layer;
+import org.bigmodels.nn.Module;
 import org.bigmodels.nn.Activation;
 import org.bigmodels.nn.MLP;
 import org.bigmodels.optim.Adam;
@@ -26,10 +29,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * MNIST, mean of several seeds (the target of issue 12 and lesson 15: at 4 bits PTQ loses clearly more, QAT recovers
  * to within 0.5 points of float; the pattern of Krishnamoorthi 2018, figure 7, and MIT 6.5940's quantization lab).
  *
- * <p>Per seed: a float model trained with Adam (step decay); per bit width b: {@link QatMLP#from} (weights per
- * channel, activations per tensor, b bits each, min-max calibrated step sizes on 2,000 training images) evaluated as
- * is (PTQ; also with MSE-optimal calibration, a stronger PTQ, column PTQ-MSE), then fine-tuned with the course {@link Trainer} (LSQ step sizes learned with the weights, Adam, cosine decay)
- * and evaluated again (QAT). Accuracy on the 10,000 test images.
+ * <p>Per seed: a float model trained with Adam (step decay). The fair baseline for QAT: a copy of it fine-tuned in float
+ * with exactly QAT's recipe ({@link #fineTune}: same steps, optimizer, schedule and data order), since QAT's extra
+ * steps are also extra training. Per bit width b, two settings, each with activations per tensor at b bits (WbAb):
+ * <ul>
+ *   <li>per-channel weights ({@link QatMLP#from}): PTQ with min-max calibration (also MSE-optimal, column PTQ-MSE), then
+ *   QAT (LSQ step sizes learned with the weights);</li>
+ *   <li>per-tensor weights ({@link QatMLP#perTensorWeights}): PTQ, then QAT.</li>
+ * </ul>
+ * Step sizes calibrated on 2,000 training images; accuracy on the 10,000 test images.
  *
  * <p>Run: {@code OMP_NUM_THREADS=1 nice mvn -q -o -f lib/pom.xml compile exec:java
  * -Dexec.mainClass=org.bigmodels.bench.QatBenchmark} (defaults: 3 seeds, 3 float epochs, 1 QAT epoch, bits 8..2);
@@ -38,20 +46,35 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class QatBenchmark {
     private QatBenchmark() {}
 
-    /** Accuracies of one seed: float, and per bit width PTQ and QAT. */
-    public record SeedResult(long seed, double floatAccuracy, int[] bits, double[] ptq, double[] ptqMse, double[] qat) {}
+    /**
+     * Accuracies of one seed (fractions): float, float fine-tuned with QAT's recipe (the fair baseline), and per bit
+     * width PTQ and QAT with per-channel weights (PTQ also MSE-calibrated) and with per-tensor weights.
+     */
+    public record SeedResult(long seed, double floatAccuracy, double fineTunedAccuracy, int[] bits, double[] ptq,
+                             double[] ptqMse, double[] qat, double[] ptqTensor, double[] qatTensor) {}
 
     public static void main(String[] args) {
         int seeds = 3, epochs = 3, qatEpochs = 1;
         int[] bits = {8, 7, 6, 5, 4, 3, 2};
+        long[] only = null;
+        String save = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--qat-epochs" -> qatEpochs = Integer.parseInt(args[++i]);
                 case "--bits" -> bits = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--seed" -> only = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                case "--save" -> save = args[++i];
+                case "--merge" -> {
+                    List<SeedResult> rs = new ArrayList<>();
+                    for (String f : args[++i].split(",")) rs.addAll(readResults(java.nio.file.Path.of(f)));
+                    System.out.print(table(rs));
+                    return;
+                }
                 default -> {
-                    System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2");
+                    System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2 "
+                            + "[--seed 2 (run only these seeds)] [--save FILE (one line per seed)] [--merge F1,F2,...]");
                     return;
                 }
             }
@@ -59,15 +82,17 @@ public final class QatBenchmark {
         Split train = Mnist.train(), test = Mnist.test();
         long start = System.nanoTime();
         List<SeedResult> results = new ArrayList<>();
-        for (int s = 1; s <= seeds; s++) {
+        if (only == null) only = java.util.stream.LongStream.rangeClosed(1, seeds).toArray();
+        for (long s : only) {
             results.add(run(train, test, s, epochs, qatEpochs, bits, true));
+            if (save != null) writeResults(java.nio.file.Path.of(save), results);
         }
         System.out.print(table(results));
-        System.out.printf(Locale.ROOT, "%d seeds, %d float epochs, %d QAT epoch(s), %.0f s%n", seeds, epochs, qatEpochs,
+        System.out.printf(Locale.ROOT, "%d seed(s), %d float epochs, %d QAT epoch(s), %.0f s%n", only.length, epochs, qatEpochs,
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** Trains one float model (seed s) and measures PTQ and QAT at each bit width. */
+    /** Trains one float model (seed s), its fair fine-tuned baseline, and measures PTQ and QAT at each bit width. */
     public static SeedResult run(Split train, Split test, long seed, int epochs, int qatEpochs, int[] bits, boolean log) {
         INDArray x = train.features(), y = train.labels();
         int batch = 128, perEpoch = (int) ((x.size(0) + batch - 1) / batch);
@@ -78,51 +103,148 @@ public final class QatBenchmark {
                 b -> Ops.crossEntropy(model.forward(b.x()), b.y()), null);
         int[] labels = test.labelArray();
         double floatAcc = Metrics.accuracy(model.predict(test.features()), labels);
+        MLP tuned = copy(model);
+        fineTune(tuned, x, y, qatEpochs, seed);
+        double tunedAcc = Metrics.accuracy(tuned.predict(test.features()), labels);
+        if (log) {
+            System.out.printf(Locale.ROOT, "seed %d: float %.2f%%, float fine-tuned with QAT's recipe %.2f%%%n", seed,
+                    100 * floatAcc, 100 * tunedAcc);
+        }
         INDArray calib = x.get(NDArrayIndex.interval(0, 2000), NDArrayIndex.all()).dup();
-        double[] ptq = new double[bits.length], ptqMse = new double[bits.length], qat = new double[bits.length];
-        for (int k = 0; k < bits.length; k++) {
+        int n = bits.length;
+        double[] ptq = new double[n], ptqMse = new double[n], qat = new double[n], ptqT = new double[n], qatT = new double[n];
+        for (int k = 0; k < n; k++) {
             ptqMse[k] = Metrics.accuracy(QatMLP.from(model, bits[k], calib, true).predict(test.features()), labels);
             QatMLP q = QatMLP.from(model, bits[k], calib);
             ptq[k] = Metrics.accuracy(q.predict(test.features()), labels);
             fineTune(q, x, y, qatEpochs, seed);
             qat[k] = Metrics.accuracy(q.predict(test.features()), labels);
+            QatMLP t = QatMLP.perTensorWeights(model, bits[k], calib);
+            ptqT[k] = Metrics.accuracy(t.predict(test.features()), labels);
+            fineTune(t, x, y, qatEpochs, seed);
+            qatT[k] = Metrics.accuracy(t.predict(test.features()), labels);
             if (log) {
-                System.out.printf(Locale.ROOT, "seed %d: float %.2f%%, %d bits: PTQ %.2f%% (MSE-calibrated %.2f%%), QAT %.2f%%%n",
-                        seed, 100 * floatAcc, bits[k], 100 * ptq[k], 100 * ptqMse[k], 100 * qat[k]);
+                System.out.printf(Locale.ROOT, "seed %d, %d bits: per-channel PTQ %.2f%% (MSE %.2f%%) QAT %.2f%%; "
+                        + "per-tensor PTQ %.2f%% QAT %.2f%%%n", seed, bits[k], 100 * ptq[k], 100 * ptqMse[k],
+                        100 * qat[k], 100 * ptqT[k], 100 * qatT[k]);
             }
         }
-        return new SeedResult(seed, floatAcc, bits.clone(), ptq, ptqMse, qat);
+        return new SeedResult(seed, floatAcc, tunedAcc, bits.clone(), ptq, ptqMse, qat, ptqT, qatT);
+    }
+
+    /** Writes the results, one line per seed (space-separated numbers; read back by {@link #readResults}). */
+    public static void writeResults(java.nio.file.Path file, List<SeedResult> rs) {
+        StringBuilder sb = new StringBuilder();
+        for (SeedResult r : rs) {
+            sb.append(r.seed()).append(' ').append(r.floatAccuracy()).append(' ').append(r.fineTunedAccuracy())
+                    .append(' ').append(r.bits().length);
+            for (int k = 0; k < r.bits().length; k++) {
+                sb.append(' ').append(r.bits()[k]).append(' ').append(r.ptq()[k]).append(' ').append(r.ptqMse()[k])
+                        .append(' ').append(r.qat()[k]).append(' ').append(r.ptqTensor()[k]).append(' ')
+                        .append(r.qatTensor()[k]);
+            }
+            sb.append('\n');
+        }
+        try {
+            java.nio.file.Files.writeString(file, sb);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("QatBenchmark: could not write " + file, e);
+        }
+    }
+
+    /** The results written by {@link #writeResults}. */
+    public static List<SeedResult> readResults(java.nio.file.Path file) {
+        List<SeedResult> out = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(file)) {
+                if (line.isBlank()) continue;
+                String[] t = line.trim().split(" ");
+                int i = 0, n;
+                long seed = Long.parseLong(t[i++]);
+                double fl = Double.parseDouble(t[i++]), ft = Double.parseDouble(t[i++]);
+                n = Integer.parseInt(t[i++]);
+                int[] bits = new int[n];
+                double[][] v = new double[5][n];
+                for (int k = 0; k < n; k++) {
+                    bits[k] = Integer.parseInt(t[i++]);
+                    for (int c = 0; c < 5; c++) v[c][k] = Double.parseDouble(t[i++]);
+                }
+                out.add(new SeedResult(seed, fl, ft, bits, v[0], v[1], v[2], v[3], v[4]));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("QatBenchmark: could not read results from " + file + ": " + e, e);
+        }
+        return out;
+    }
+
+    /** A float copy of the MLP (same sizes, activation, type and weights). */
+    public static MLP copy(MLP model) {
+        MLP c = new MLP(model.sizes(), model.activation(), model.dataType(), 0);
+        var from = model.namedParameters();
+        c.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
+        return c;
     }
 
     /**
-     * The QAT recipe of this benchmark and of lesson 15: Adam at 1e-4 (a tenth of the float run's start) with cosine
-     * decay, batch 128, {@code epochs} epochs through the course Trainer.
+     * The fine-tuning recipe of QAT in this benchmark and lesson 15, used as is for the fair float baseline: Adam at
+     * 1e-4 (a tenth of the float run's start) with cosine decay to 5e-6, batch 128, {@code epochs} epochs through the
+     * course Trainer, data order from seed + 1000.
      */
-    public static void fineTune(QatMLP q, INDArray x, INDArray y, int epochs, long seed) {
+    public static <M extends Module & Layer> void fineTune(M model, INDArray x, INDArray y, int epochs, long seed) {
         int batch = 128, steps = epochs * (int) ((x.size(0) + batch - 1) / batch);
         double lr = 1e-4;
         TrainConfig cfg = TrainConfig.defaults().withSeed(seed + 1000).withProgress(false)
                 .withSchedule(LrSchedule.cosineWithWarmup(lr, 1, Math.max(steps, 2), lr / 20));
-        new Trainer(q, Adam.adam(q.parameters(), lr), cfg).fitEpochs(x, y, epochs, batch,
-                b -> Ops.crossEntropy(q.forward(b.x()), b.y()), null);
+        new Trainer(model, Adam.adam(model.parameters(), lr), cfg).fitEpochs(x, y, epochs, batch,
+                b -> Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y()), null);
     }
 
-    /** The table: per bit width, mean accuracy of float, PTQ and QAT over the seeds, and the points each loses. */
+    /**
+     * The same recipe for a number of steps (lesson 15's default run): Adam at 1e-4 with cosine decay over
+     * {@code steps} to 5e-6, batches of 128 from one shuffled epoch (seed + 1000, cycled if steps exceed it); the
+     * training loss logged every {@code logEvery} steps (0: only at the end).
+     *
+     * @return the Trainer's history (the training curve)
+     */
+    public static <M extends Module & Layer> org.bigmodels.train.History fineTuneSteps(M model, INDArray x, INDArray y,
+                                                                                        int steps, long seed, int logEvery) {
+        double lr = 1e-4;
+        TrainConfig cfg = TrainConfig.defaults().withSeed(seed + 1000).withProgress(false).withLogEvery(logEvery > 0 ? logEvery : Math.max(steps, 1))
+                .withSchedule(LrSchedule.cosineWithWarmup(lr, 1, Math.max(steps, 2), lr / 20));
+        List<org.bigmodels.train.Batch> batches = org.bigmodels.train.Batches.epoch(x, y, 128, seed + 1000, 0);
+        return new Trainer(model, Adam.adam(model.parameters(), lr), cfg).fitSteps(steps,
+                i -> batches.get(i % batches.size()), b -> Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y()), null);
+    }
+
+    private static double mean(List<SeedResult> rs, java.util.function.ToDoubleFunction<SeedResult> f) {
+        return Stats.mean(rs.stream().map(r -> f.applyAsDouble(r)).toList());
+    }
+
+    /**
+     * The table: per bit width, mean accuracy over the seeds of PTQ and QAT in both settings, the points each loses
+     * against float, and QAT's points against the fair baseline (float fine-tuned with QAT's recipe; negative = QAT
+     * better).
+     */
     public static String table(List<SeedResult> results) {
         StringBuilder sb = new StringBuilder();
         int[] bits = results.get(0).bits();
-        double fl = Stats.mean(results.stream().map(SeedResult::floatAccuracy).toList());
-        sb.append(String.format(Locale.ROOT, "float32: %.2f%% (mean of %d seeds)%n", 100 * fl, results.size()));
-        sb.append(String.format(Locale.ROOT, "%5s %9s %9s %9s %11s %11s %11s%n", "bits", "PTQ %", "PTQ-MSE %", "QAT %",
-                "PTQ loss pt", "MSE loss pt", "QAT loss pt"));
+        double fl = mean(results, SeedResult::floatAccuracy), ft = mean(results, SeedResult::fineTunedAccuracy);
+        sb.append(String.format(Locale.ROOT, "float32: %.2f%%; float fine-tuned with QAT's recipe (fair baseline): %.2f%% "
+                + "(mean of %d seeds)%n", 100 * fl, 100 * ft, results.size()));
+        sb.append(String.format(Locale.ROOT, "%4s | %7s %7s %7s %8s %8s | %8s %8s %8s %8s | %9s %9s%n", "bits",
+                "PTQc %", "MSEc %", "QATc %", "PTQt %", "QATt %", "PTQc-lost", "QATc-lost", "PTQt-lost", "QATt-lost",
+                "QATc-vsFT", "QATt-vsFT"));
         for (int k = 0; k < bits.length; k++) {
             final int kk = k;
-            double p = Stats.mean(results.stream().map(r -> r.ptq()[kk]).toList());
-            double m = Stats.mean(results.stream().map(r -> r.ptqMse()[kk]).toList());
-            double q = Stats.mean(results.stream().map(r -> r.qat()[kk]).toList());
-            sb.append(String.format(Locale.ROOT, "%5d %9.2f %9.2f %9.2f %11.2f %11.2f %11.2f%n", bits[k], 100 * p, 100 * m,
-                    100 * q, 100 * (fl - p), 100 * (fl - m), 100 * (fl - q)));
+            double p = mean(results, r -> r.ptq()[kk]), m = mean(results, r -> r.ptqMse()[kk]);
+            double q = mean(results, r -> r.qat()[kk]), pt = mean(results, r -> r.ptqTensor()[kk]);
+            double qt = mean(results, r -> r.qatTensor()[kk]);
+            sb.append(String.format(Locale.ROOT, "%4d | %7.2f %7.2f %7.2f %8.2f %8.2f | %9.2f %9.2f %9.2f %9.2f | %9.2f %9.2f%n",
+                    bits[k], 100 * p, 100 * m, 100 * q, 100 * pt, 100 * qt, 100 * (fl - p), 100 * (fl - q),
+                    100 * (fl - pt), 100 * (fl - qt), 100 * (ft - q), 100 * (ft - qt)));
         }
+        sb.append("c = per-channel weights, t = per-tensor weights (activations per tensor at the same bits in both); "
+                + "lost = points below float; vsFT = points below the fair baseline\n");
         return sb.toString();
     }
 }

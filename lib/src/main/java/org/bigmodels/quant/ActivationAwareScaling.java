@@ -80,6 +80,21 @@ public final class ActivationAwareScaling {
         return d.mul(d).sumNumber().doubleValue() / d.length();
     }
 
+    /** X^T X [in, in] of X [N, in], in double: the layer's output error needs only this (see below). */
+    static INDArray gram(INDArray x) {
+        INDArray xd = x.castTo(DataType.DOUBLE);
+        return xd.transpose().mmul(xd);
+    }
+
+    /**
+     * The same error from the Gram matrix G = X^T X of N rows: ||X D||² = sum_jk D_jk (G D)_jk with D = W - Ŵ, so
+     * each grid point costs in² out instead of N in out multiply-adds.
+     */
+    static double outputError(INDArray gram, long n, INDArray w, INDArray wHat) {
+        INDArray d = w.castTo(DataType.DOUBLE).sub(wHat.castTo(DataType.DOUBLE));
+        return gram.mmul(d).muli(d).sumNumber().doubleValue() / (n * d.size(1));
+    }
+
     /**
      * The alpha on the grid {0, 1/n, ..., (n-1)/n} with the least output error for this layer, and both errors.
      *
@@ -92,11 +107,13 @@ public final class ActivationAwareScaling {
                     + java.util.Arrays.toString(x.shape()));
         }
         double[] mag = channelMagnitude(x);
-        double rtn = outputError(x, w, GroupwiseRTN.quantize(w, bits, groupSize));
+        INDArray gram = gram(x);
+        long n = x.size(0);
+        double rtn = outputError(gram, n, w, GroupwiseRTN.quantize(w, bits, groupSize));
         double best = rtn, bestAlpha = 0;
         for (int i = 1; i < gridPoints; i++) {
             double alpha = (double) i / gridPoints;
-            double e = outputError(x, w, quantizeScaled(w, scales(mag, alpha), bits, groupSize));
+            double e = outputError(gram, n, w, quantizeScaled(w, scales(mag, alpha), bits, groupSize));
             if (e < best) {
                 best = e;
                 bestAlpha = alpha;

@@ -19,7 +19,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Quantization-aware training (QAT) of a ReLU {@link MLP} at b bits: a copy of the float model with a fake-quantization
  * node ({@link FakeQuant#learned}) in front of every Linear's input (per tensor, unsigned b-bit, Z = 0: the image
  * pixels and the ReLU outputs are non-negative) and on every weight W [in, out] (per output channel, signed b-bit,
- * symmetric). The step sizes are parameters learned with LSQ (Esser et al. 2020) next to the weights; biases and the
+ * symmetric; or one step per matrix, {@link #perTensorWeights}). The step sizes are parameters learned with LSQ (Esser et al. 2020) next to the weights; biases and the
  * logits stay float (an integer kernel keeps them in int32, see {@link IntegerMLP}).
  *
  * <p>The step sizes start where post-training quantization (PTQ) puts them: weights per channel and activations per
@@ -39,8 +39,9 @@ public final class QatMLP extends Module implements Layer {
     private final IntFormat activationFormat;
     private final List<Tensor> weightScales = new ArrayList<>();
     private final List<Tensor> activationScales = new ArrayList<>();
+    private final boolean perChannelWeights;
 
-    private QatMLP(MLP floatModel, int bits, INDArray calibration, boolean mse) {
+    private QatMLP(MLP floatModel, int bits, INDArray calibration, boolean mse, boolean perChannelWeights) {
         if (floatModel.activation() != Activation.RELU) {
             throw new IllegalArgumentException("QatMLP: expected a ReLU MLP (its activations are quantized as unsigned "
                     + "integers), got " + floatModel.activation());
@@ -51,12 +52,13 @@ public final class QatMLP extends Module implements Layer {
                     Arrays.toString(calibration.shape()));
         }
         this.bits = bits;
+        this.perChannelWeights = perChannelWeights;
         this.weightFormat = IntFormat.signed(bits);
         this.activationFormat = IntFormat.unsigned(bits);
         this.mlp = child("mlp", new MLP(sizes, Activation.RELU, floatModel.dataType(), 0));
         var from = floatModel.namedParameters();
         mlp.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
-        Quantizer wq = Quantizer.symmetric(bits).perChannel(1);
+        Quantizer wq = perChannelWeights ? Quantizer.symmetric(bits).perChannel(1) : Quantizer.symmetric(bits);
         Quantizer aq = Quantizer.affine(bits);
         if (mse) {
             wq = wq.withObserver(() -> new MseObserver(QuantScheme.SYMMETRIC, weightFormat));
@@ -85,7 +87,7 @@ public final class QatMLP extends Module implements Layer {
      * @throws ShapeException           if calibration is not [N, in]
      */
     public static QatMLP from(MLP floatModel, int bits, INDArray calibration) {
-        return new QatMLP(floatModel, bits, calibration, false);
+        return new QatMLP(floatModel, bits, calibration, false, true);
     }
 
     /**
@@ -94,7 +96,20 @@ public final class QatMLP extends Module implements Layer {
      * {@link MseObserver}, slower to calibrate).
      */
     public static QatMLP from(MLP floatModel, int bits, INDArray calibration, boolean mse) {
-        return new QatMLP(floatModel, bits, calibration, mse);
+        return new QatMLP(floatModel, bits, calibration, mse, true);
+    }
+
+    /**
+     * As {@link #from(MLP, int, INDArray)} but with ONE step size per weight matrix (per tensor, symmetric, min-max:
+     * the largest |W| of the layer sets the grid of every channel) instead of one per output channel. The coarser
+     * setting of Krishnamoorthi 2018 (section 3.1, table 2; figure 7's "per-layer" curves), where a channel with small
+     * weights gets few integer levels and 4-bit PTQ loses clearly more; parameters "wScale0" ... of shape [1].
+     *
+     * @throws IllegalArgumentException if bits is outside 2..8, the MLP is not ReLU, or a tensor has a zero range
+     * @throws ShapeException           if calibration is not [N, in]
+     */
+    public static QatMLP perTensorWeights(MLP floatModel, int bits, INDArray calibration) {
+        return new QatMLP(floatModel, bits, calibration, false, false);
     }
 
     /** Logits [N, out] of x [N, in] through the fake-quantized layers (records the graph, like {@link MLP#forward}). */
@@ -107,8 +122,8 @@ public final class QatMLP extends Module implements Layer {
             long[] ws = lin.weight().shape();
             Tensor xq = FakeQuant.learned(h, activationScales.get(l), -1, activationFormat,
                     FakeQuant.lsqGradScale(h.value().length() / h.size(0) , activationFormat));
-            Tensor wq = FakeQuant.learned(lin.weight(), weightScales.get(l), 1, weightFormat,
-                    FakeQuant.lsqGradScale(ws[0], weightFormat));
+            Tensor wq = FakeQuant.learned(lin.weight(), weightScales.get(l), weightAxis(), weightFormat,
+                    FakeQuant.lsqGradScale(perChannelWeights ? ws[0] : ws[0] * ws[1], weightFormat));
             h = Ops.linear(xq, wq, lin.bias());
             if (l + 1 < ls.size()) h = Ops.relu(h);
         }
@@ -145,12 +160,21 @@ public final class QatMLP extends Module implements Layer {
         return bits;
     }
 
+    /** True if the weights have one step size per output channel, false if one per matrix ({@link #perTensorWeights}). */
+    public boolean perChannelWeights() {
+        return perChannelWeights;
+    }
+
+    private int weightAxis() {
+        return perChannelWeights ? 1 : -1;
+    }
+
     /** The shadow float model being trained (its weights, before fake quantization). */
     public MLP mlp() {
         return mlp;
     }
 
-    /** Layer l's weight step sizes, one per output channel (a copy). */
+    /** Layer l's weight step sizes, one per output channel (one in all with {@link #perTensorWeights}; a copy). */
     public double[] weightScales(int l) {
         return weightScales.get(l).value().castTo(DataType.DOUBLE).toDoubleVector();
     }
@@ -164,7 +188,7 @@ public final class QatMLP extends Module implements Layer {
     public INDArray quantizedWeight(int l) {
         try (var off = Tensor.noGrad()) {
             Linear lin = mlp.linears().get(l);
-            return FakeQuant.learned(lin.weight(), weightScales.get(l), 1, weightFormat, 1).value().dup();
+            return FakeQuant.learned(lin.weight(), weightScales.get(l), weightAxis(), weightFormat, 1).value().dup();
         }
     }
 }

@@ -163,4 +163,42 @@ class FakeQuantTest {
         assertFalse(java.util.Arrays.equals(scaleBefore, q3.weightScales(0)), "the step sizes are learned (LSQ)");
         assertNotEquals(model.linears().get(0).weight().value(), q3.mlp().linears().get(0).weight().value());
     }
+
+    @Test
+    void perTensorWeightsShareOneMinMaxStepPerMatrix() {
+        MLP model = new MLP(new long[] {16, 12, 4}, Activation.RELU, DataType.DOUBLE, 5);
+        // shrink one output channel so that one scale per matrix leaves it few integer levels
+        model.linears().get(0).weight().value().getColumn(3).muli(0.05);
+        Nd4j.getRandom().setSeed(2);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 64, 16);
+        QatMLP t = QatMLP.perTensorWeights(model, 4, x);
+        QatMLP c = QatMLP.from(model, 4, x);
+        assertFalse(t.perChannelWeights());
+        assertTrue(c.perChannelWeights());
+        for (int l = 0; l < 2; l++) {
+            INDArray w = model.linears().get(l).weight().value();
+            double maxAbs = 0;
+            for (int i = 0; i < w.size(0); i++) for (int j = 0; j < w.size(1); j++) maxAbs = Math.max(maxAbs, Math.abs(w.getDouble(i, j)));
+            double s = maxAbs / 7;                     // signed 4 bits, symmetric: qmax = 7
+            assertEquals(1, t.weightScales(l).length, "one step size per matrix");
+            assertEquals(s, t.weightScales(l)[0], 1e-12, "min-max over the whole matrix");
+            INDArray q = t.quantizedWeight(l);
+            for (int i = 0; i < w.size(0); i++) {
+                for (int j = 0; j < w.size(1); j++) {
+                    double expect = s * Math.max(-8, Math.min(7, Math.rint(w.getDouble(i, j) / s)));
+                    assertEquals(expect, q.getDouble(i, j), 1e-12, "per-tensor fake quantization at (" + i + "," + j + ")");
+                }
+            }
+        }
+        // the shrunken channel: per tensor rounds it onto at most 3 levels, per channel keeps its own grid
+        double errT = t.quantizedWeight(0).getColumn(3).sub(model.linears().get(0).weight().value().getColumn(3)).norm2Number().doubleValue();
+        double errC = c.quantizedWeight(0).getColumn(3).sub(model.linears().get(0).weight().value().getColumn(3)).norm2Number().doubleValue();
+        assertTrue(errT > 5 * errC, "per-tensor steps should round a small channel far worse: " + errT + " vs " + errC);
+        // and it trains: the single step size is a parameter with a gradient
+        INDArray y = x.mmul(Nd4j.randn(DataType.DOUBLE, 16, 4)).argMax(1).castTo(DataType.INT);
+        double before = t.weightScales(0)[0];
+        new Trainer(t, Adam.adam(t.parameters(), 3e-3), TrainConfig.defaults().withProgress(false))
+                .fitEpochs(x, y, 2, 16, batch -> Ops.crossEntropy(t.forward(batch.x()), batch.y()), () -> Map.of());
+        assertNotEquals(before, t.weightScales(0)[0], "the per-tensor step size is learned (LSQ)");
+    }
 }

@@ -80,7 +80,19 @@ class GptWeightOnlyTest {
         var r = ActivationAwareScaling.search("layer", xs, w, 3, 16, 20);
         assertTrue(r.alpha() > 0, "a salient channel should make alpha > 0: " + r);
         assertTrue(r.scaledError() < 0.8 * r.rtnError(), "expected a clearly lower output error than RTN: " + r);
-        assertEquals(r.rtnError(), ActivationAwareScaling.outputError(xs, w, GroupwiseRTN.quantize(w, 3, 16)), 1e-12);
+        // the search's error (from the Gram matrix X^T X) against a plain loop over ||X W - X Ŵ||² / (N out)
+        INDArray wq = GroupwiseRTN.quantize(w, 3, 16);
+        double loop = 0;
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                double d = 0;
+                for (int j = 0; j < in; j++) d += x[i][j] * (w.getDouble(j, o) - wq.getDouble(j, o));
+                loop += d * d;
+            }
+        }
+        loop /= (double) n * out;
+        assertEquals(loop, r.rtnError(), 1e-10 * loop);
+        assertEquals(loop, ActivationAwareScaling.outputError(xs, w, wq), 1e-10 * loop);
     }
 
     @Test

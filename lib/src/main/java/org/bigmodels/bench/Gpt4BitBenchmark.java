@@ -1,0 +1,156 @@
+package org.bigmodels.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.bigmodels.data.Datasets;
+import org.bigmodels.data.TinyShakespeare;
+import org.bigmodels.nn.GPT;
+import org.bigmodels.nn.GPTConfig;
+import org.bigmodels.optim.Adam;
+import org.bigmodels.optim.LrSchedule;
+import org.bigmodels.optim.ParamGroup;
+import org.bigmodels.quant.ActivationAwareScaling;
+import org.bigmodels.quant.GroupwiseRTN;
+import org.bigmodels.text.CharTokenizer;
+import org.bigmodels.text.TextBatches;
+import org.bigmodels.train.Batch;
+import org.bigmodels.train.Checkpoint;
+import org.bigmodels.train.TrainConfig;
+import org.bigmodels.train.Trainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Weight-only 4- and 3-bit quantization of a character GPT: validation loss of float32, group-wise round-to-nearest
+ * ({@link GroupwiseRTN}) and the activation-aware variant ({@link ActivationAwareScaling}, the idea of AWQ, Lin et al.
+ * 2023), per group size (issue 12; lesson 14).
+ *
+ * <p>The model is the committed checkpoint {@code datasets/gpt-quant/gpt-4x128-shakespeare.bin} ({@link #config}:
+ * 4 blocks of width 128, 4 heads, context 64, trained {@link #TRAIN_STEPS} steps on Tiny Shakespeare), produced once by
+ * {@code train out=FILE} (see {@link #train}). Validation: {@link #VAL_BATCHES} fixed batches of 16 x 64 characters
+ * from the held-out 10 % of the text; calibration: 32 x 64 training characters (seed 99), as in lesson 14.
+ *
+ * <p>Run: {@code OMP_NUM_THREADS=1 nice mvn -q -o -f lib/pom.xml compile exec:java
+ * -Dexec.mainClass=org.bigmodels.bench.Gpt4BitBenchmark} (the table), or with {@code -Dexec.args="train
+ * out=datasets/gpt-quant/gpt-4x128-shakespeare.bin"} (the training, about 10 min on one idle core).
+ */
+public final class Gpt4BitBenchmark {
+    private Gpt4BitBenchmark() {}
+
+    /** Steps of the committed model's training. */
+    public static final int TRAIN_STEPS = 2000;
+    /** Validation batches of 16 x 64 characters (65,536 characters). */
+    public static final int VAL_BATCHES = 64;
+    /** The committed checkpoint, relative to the datasets folder ({@link Datasets#root}). */
+    public static final String CHECKPOINT = "gpt-quant/gpt-4x128-shakespeare.bin";
+
+    /** The committed model's size: 4 blocks of width 128, 4 heads, context 64, the character vocabulary. */
+    public static GPTConfig config(int vocabSize) {
+        return GPTConfig.tiny(vocabSize).withNLayer(4).withNEmbd(128, 4).withBlockSize(64).withSeed(1337);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String out = null, model = null;
+        boolean train = false, layers = false;
+        int grid = 20, valBatches = VAL_BATCHES, stop = TRAIN_STEPS;
+        int[] groups = {32, 64, 128};
+        for (String a : args) {
+            if (a.equals("train")) train = true;
+            else if (a.equals("layers")) layers = true;
+            else if (a.startsWith("out=")) out = a.substring(4);
+            else if (a.startsWith("model=")) model = a.substring(6);
+            else if (a.startsWith("grid=")) grid = Integer.parseInt(a.substring(5));
+            else if (a.startsWith("stop=")) stop = Integer.parseInt(a.substring(5));
+            else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
+            else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
+            else {
+                System.out.println("usage: [train out=FILE [stop=STEPS]] | [model=FILE] [grid=20] [val=64] [groups=32,64,128] [layers]");
+                return;
+            }
+        }
+        String text = TinyShakespeare.text();
+        CharTokenizer tok = CharTokenizer.fit(text);
+        TextBatches data = new TextBatches(tok.encode(text));
+        if (train) {
+            if (out == null) throw new IllegalArgumentException("train needs out=FILE");
+            train(data, tok.vocabSize(), Path.of(out), stop);
+            return;
+        }
+        GPT gpt = new GPT(config(tok.vocabSize()));
+        Checkpoint.load(gpt, model == null ? Datasets.root().resolve(CHECKPOINT) : Path.of(model));
+        List<Batch> val = validation(data).subList(0, valBatches);
+        INDArray calib = data.batch(32, 64, new Random(99)).x();
+        long start = System.nanoTime();
+        double fl = loss(gpt, val);
+        System.out.printf(Locale.ROOT, "float32 validation loss %.4f nats/char (%d characters)%n", fl, valBatches * 16 * 64);
+        System.out.printf(Locale.ROOT, "%4s %6s %9s %9s %11s %11s %8s%n", "bits", "group", "RTN", "aware",
+                "RTN-float", "aware-float", "closed");
+        for (int bits : new int[] {4, 3}) {
+            for (int g : groups) {
+                double rtn = loss(GroupwiseRTN.quantize(gpt, bits, g), val);
+                var aware = ActivationAwareScaling.quantize(gpt, calib, bits, g, grid);
+                double aw = loss(aware.model(), val);
+                System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %11.4f %11.4f %7.0f%%%n", bits, g, rtn, aw, rtn - fl,
+                        aw - fl, 100 * (rtn - aw) / (rtn - fl));
+                if (layers) {
+                    for (var r : aware.layers()) {
+                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%.0f%% lower)%n",
+                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), 100 * (1 - r.scaledError() / r.rtnError()));
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The committed model ({@link #CHECKPOINT} under {@link Datasets#root}) for the vocabulary of Tiny Shakespeare.
+     *
+     * @throws IllegalArgumentException if the file is missing, damaged (CRC32) or of another shape
+     */
+    public static GPT committedModel(int vocabSize) {
+        GPT gpt = new GPT(config(vocabSize));
+        Checkpoint.load(gpt, Datasets.root().resolve(CHECKPOINT));
+        return gpt;
+    }
+
+    /** The fixed validation batches (seed 7). */
+    public static List<Batch> validation(TextBatches data) {
+        Random rng = new Random(7);
+        List<Batch> val = new ArrayList<>();
+        for (int i = 0; i < VAL_BATCHES; i++) val.add(data.valBatch(16, 64, rng));
+        return val;
+    }
+
+    /** Mean cross-entropy (nats per character) of the model on the batches, in evaluation mode. */
+    public static double loss(GPT m, List<Batch> batches) {
+        return Trainer.inference(m, mm -> batches.stream().mapToDouble(b -> m.loss(b.x(), b.y()).item()).average()
+                .getAsDouble());
+    }
+
+    /**
+     * Trains the model of {@link #config} for {@link #TRAIN_STEPS} steps: AdamW (3e-3, betas 0.9/0.99, weight decay 0.1
+     * on matrices and embeddings), warmup 100 steps then cosine to 3e-4, gradient clipping at 1, batches of 16 x 64
+     * characters drawn with seed 1337 + step; saved with {@link Checkpoint#save} every 250 steps (atomically) and at
+     * the end. {@code stop} < TRAIN_STEPS ends the run after {@code stop} steps (a multiple of 250), the schedule
+     * unchanged: the file is then the one the full run wrote at that step.
+     */
+    public static void train(TextBatches data, int vocab, Path out, int stop) throws Exception {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        GPT gpt = new GPT(config(vocab));
+        Adam opt = Adam.adamW(ParamGroup.decayMatricesOnly(gpt.parameters(), 0.1), 3e-3, 0.9, 0.99, 1e-8);
+        Trainer trainer = new Trainer(gpt, opt, TrainConfig.defaults().withSeed(1337).withClipNorm(1.0).withProgress(false)
+                .withSchedule(LrSchedule.cosineWithWarmup(3e-3, 100, TRAIN_STEPS, 3e-4)));
+        List<Batch> val = validation(data).subList(0, 8);
+        long start = System.nanoTime();
+        for (int done = 50; done <= Math.min(stop, TRAIN_STEPS); done = done < 250 ? 250 : done + 250) {
+            trainer.fitSteps(done, s -> data.batch(16, 64, new Random(1337 + s)), b -> gpt.loss(b.x(), b.y()), null);
+            Checkpoint.save(gpt, out);
+            System.out.printf(Locale.ROOT, "step %d: validation loss %.4f, %.0f s%n", done, loss(gpt, val),
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+}
