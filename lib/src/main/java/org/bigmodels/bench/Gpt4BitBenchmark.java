@@ -33,9 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code train out=FILE} (see {@link #train}). Validation: {@link #VAL_BATCHES} fixed batches of 16 x 64 characters
  * from the held-out 10 % of the text; calibration: 32 x 64 training characters (seed 99), as in lesson 14.
  *
- * <p>Run: {@code OMP_NUM_THREADS=1 nice mvn -q -o -f lib/pom.xml compile exec:java
- * -Dexec.mainClass=org.bigmodels.bench.Gpt4BitBenchmark} (the table), or with {@code -Dexec.args="train
- * out=datasets/gpt-quant/gpt-4x128-shakespeare.bin"} (the training, about 10 min on one idle core).
+ * <p>Run: {@code ./course bench gpt4bit [layers] [groups=32,64,128]} (the table), or {@code ./course bench gpt4bit
+ * train out=datasets/gpt-quant/gpt-4x128-shakespeare.bin} (the training, about 10 min on one idle core).
  */
 public final class Gpt4BitBenchmark {
     private Gpt4BitBenchmark() {}
@@ -66,7 +65,7 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("stop=")) stop = Integer.parseInt(a.substring(5));
             else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
             else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
-            else {
+            else {   // --help, or anything unknown: the usage
                 System.out.println("usage: [train out=FILE [stop=STEPS]] | [model=FILE] [grid=20] [val=64] [groups=32,64,128] [layers]");
                 return;
             }
