@@ -169,7 +169,7 @@ public final class QuantizedModelFile {
      * Writes the file atomically (a temporary file in the same directory, then a rename; on failure the temporary
      * file is deleted and nothing is left behind). @return its size in bytes
      *
-     * @throws IllegalArgumentException if path is an existing directory
+     * @throws IllegalArgumentException if path is an existing directory, or an entry holds a NaN or an infinity
      * @throws UncheckedIOException     if the file cannot be written (the message names the path and the cause)
      */
     public long save(Path path) {
@@ -203,8 +203,10 @@ public final class QuantizedModelFile {
     /**
      * Reads a file written by {@link #save} (version 2, or version 1 of an earlier library).
      *
-     * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, or its checksum does not
-     *                                  match
+     * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, its checksum does not
+     *                                  match, or its content is malformed (see the class doc: entries that are not
+     *                                  exactly the MLP's parameters at their shapes, counts beyond the bytes left,
+     *                                  non-finite values); the message says what was claimed and what the file holds
      * @throws UncheckedIOException     if it does not exist ("does not exist") or cannot be read
      */
     public static QuantizedModelFile load(Path path) {
