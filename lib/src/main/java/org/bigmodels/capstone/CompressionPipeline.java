@@ -47,8 +47,9 @@ public final class CompressionPipeline {
     /**
      * Prunes {@code model}'s weight matrices (not the biases) in place to {@code sparsity} (fraction of zeros over all
      * of them, one global ranking by |w|) during {@code epochs} of training on the distillation objective: the
-     * sparsity follows the cubic schedule from 0 over the first 70 % of the steps, in 10 pruning steps, and the rest
-     * fine-tunes at the final mask. Pruned weights are exactly +0.0 afterwards (not -0.0: see the code).
+     * sparsity follows the cubic schedule from 0 over the first 70 % of the steps, in 10 pruning steps (fewer when
+     * that span has fewer than 10 steps; with a single step it prunes to the target at once), and the rest fine-tunes
+     * at the final mask, so the target sparsity is reached however short the run. Pruned weights are exactly +0.0 afterwards (not -0.0: see the code).
      *
      * @return the masks (their sparsities per layer tell where the pruning went)
      * @throws IllegalArgumentException if sparsity is outside [0, 1) or epochs &lt; 1
@@ -60,7 +61,8 @@ public final class CompressionPipeline {
                     + "got sparsity " + sparsity + ", epochs " + epochs);
         }
         int total = epochs * Batches.count(x.size(0), 128);
-        int steps = 10, dt = Math.max(1, (int) (0.7 * total) / steps);
+        // 10 pruning steps, or one per step when the first 70 % has fewer: the last one must fall within the run
+        int span = Math.max(1, (int) (0.7 * total)), steps = Math.min(10, span), dt = span / steps;
         List<String> names = MagnitudePruning.weightNames(model);
         PruningMasks masks = new PruningMasks(model);
         MaskedOptimizer opt = new MaskedOptimizer(Adam.adam(model.parameters(), lr), masks);

@@ -13,8 +13,19 @@ import tech.tablesaw.api.Table;
  * weights) and int8 (integer-only inference); {@code NaN} where an engine does not apply to the stage.
  */
 public record CompressionStage(String name, double accuracy, long bytes, double denseMs, double sparseMs, double int8Ms) {
-    /** @throws IllegalArgumentException if the accuracy is outside [0, 1] or bytes &lt;= 0 */
+    /**
+     * @throws IllegalArgumentException if the name is null, the accuracy is outside [0, 1], bytes &lt;= 0, or a latency
+     *                                  is neither NaN (not measured) nor finite and &gt;= 0
+     */
     public CompressionStage {
+        if (name == null) throw new IllegalArgumentException("CompressionStage: expected a stage name, got null");
+        for (double t : new double[] {denseMs, sparseMs, int8Ms}) {
+            if (!Double.isNaN(t) && !(t >= 0 && t < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("CompressionStage " + name + ": expected latencies in ms that are >= 0 "
+                        + "and finite, or NaN where an engine was not measured, got " + denseMs + ", " + sparseMs + ", "
+                        + int8Ms + " (dense, sparse, int8)");
+            }
+        }
         if (!(accuracy >= 0 && accuracy <= 1)) {
             throw new IllegalArgumentException("CompressionStage " + name + ": expected an accuracy in [0, 1] (a fraction, "
                     + "not a percentage), got " + accuracy);
@@ -33,8 +44,14 @@ public record CompressionStage(String name, double accuracy, long bytes, double 
      * The capstone table: per stage its accuracy and the change from the first stage (percentage points), its size
      * and how many times smaller than the first stage it is, each engine's latency and the fastest one's speed-up
      * over the first stage's (&gt; 1: faster).
+     *
+     * @throws IllegalArgumentException if stages is null or empty, or holds a null
      */
     public static Table table(String title, List<CompressionStage> stages) {
+        if (stages == null || stages.isEmpty() || stages.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("CompressionStage.table: expected at least one stage (the first is the "
+                    + "reference) and no nulls, got " + stages);
+        }
         CompressionStage ref = stages.get(0);
         return Table.create(title).addColumns(
                 col("stage", stages, CompressionStage::name),

@@ -13,6 +13,8 @@ import java.util.function.LongSupplier;
  * single absolute time. (The same method as the course's benchmarks: warm up, alternate, take medians.)
  */
 public final class InterleavedTimer {
+    /** The most rounds one call may ask for (their times are kept to take the median). */
+    public static final int MAX_ROUNDS = 100_000;
     private final LongSupplier clock;
 
     /** A timer on {@link System#nanoTime()}. */
@@ -20,20 +22,33 @@ public final class InterleavedTimer {
         this(System::nanoTime);
     }
 
-    /** A timer on the given nanosecond clock (tests pass a fake one). */
+    /**
+     * A timer on the given nanosecond clock (tests pass a fake one).
+     *
+     * @throws IllegalArgumentException if clock is null
+     */
     public InterleavedTimer(LongSupplier clock) {
+        if (clock == null) throw new IllegalArgumentException("InterleavedTimer: expected a nanosecond clock, got null");
         this.clock = clock;
     }
 
     /**
      * The median milliseconds per call of each computation, in the map's order.
      *
-     * @param rounds at least 1 (an odd number gives a true median)
-     * @throws IllegalArgumentException if rounds &lt; 1 or there is nothing to time
+     * @param rounds 1 to {@link #MAX_ROUNDS} (an odd number gives a true median)
+     * @throws IllegalArgumentException if rounds is outside 1..MAX_ROUNDS, or there is nothing to time (null, empty,
+     *                                  or a null computation)
      */
     public Map<String, Double> medianMillis(Map<String, Runnable> computations, int rounds) {
-        if (rounds < 1) throw new IllegalArgumentException("InterleavedTimer: expected rounds >= 1, got " + rounds);
-        if (computations.isEmpty()) throw new IllegalArgumentException("InterleavedTimer: nothing to time");
+        if (rounds < 1 || rounds > MAX_ROUNDS) {
+            throw new IllegalArgumentException("InterleavedTimer: expected 1 to " + MAX_ROUNDS + " rounds, got " + rounds);
+        }
+        if (computations == null || computations.isEmpty()) {
+            throw new IllegalArgumentException("InterleavedTimer: nothing to time (got " + computations + ")");
+        }
+        computations.forEach((n, c) -> {
+            if (c == null) throw new IllegalArgumentException("InterleavedTimer: computation " + n + " is null");
+        });
         String[] names = computations.keySet().toArray(new String[0]);
         double[][] ms = new double[names.length][rounds];
         for (String n : names) computations.get(n).run();          // warm-up: JIT, caches, first allocations

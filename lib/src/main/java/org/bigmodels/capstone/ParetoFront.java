@@ -20,16 +20,20 @@ public final class ParetoFront {
      *
      * @param sizes      bytes (or any cost, smaller is better), one per model
      * @param accuracies accuracy (larger is better), one per model
-     * @throws IllegalArgumentException if the arrays differ in length or hold a NaN
+     * @throws IllegalArgumentException if an array is null, the arrays differ in length or hold a NaN or an infinity
      */
     public static int[] of(double[] sizes, double[] accuracies) {
+        if (sizes == null || accuracies == null) {
+            throw new IllegalArgumentException("ParetoFront: expected arrays of sizes and accuracies, got "
+                    + (sizes == null ? "null" : "an array") + " and " + (accuracies == null ? "null" : "an array"));
+        }
         if (sizes.length != accuracies.length) {
             throw new IllegalArgumentException("ParetoFront: expected one accuracy per size, got " + sizes.length
                     + " sizes and " + accuracies.length + " accuracies");
         }
         for (int i = 0; i < sizes.length; i++) {
-            if (Double.isNaN(sizes[i]) || Double.isNaN(accuracies[i])) {
-                throw new IllegalArgumentException("ParetoFront: model " + i + " has a NaN size or accuracy ("
+            if (!Double.isFinite(sizes[i]) || !Double.isFinite(accuracies[i])) {
+                throw new IllegalArgumentException("ParetoFront: model " + i + " has a NaN or infinite size or accuracy ("
                         + sizes[i] + ", " + accuracies[i] + "); measure it first");
             }
         }

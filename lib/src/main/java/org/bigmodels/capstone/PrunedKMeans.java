@@ -21,7 +21,8 @@ public final class PrunedKMeans {
      * centroids.
      *
      * @throws IllegalArgumentException if bits is outside 2..8 (1 bit would leave no code for the non-zeros),
-     *                                  iterations &lt; 1, or w holds a NaN or infinity (naming the element)
+     *                                  iterations &lt; 1, w is null, or w holds a NaN, an infinity or a value outside
+     *                                  the float range (it would decode to an infinity; naming the element)
      */
     public static KMeansCodebook fit(INDArray w, int bits, int iterations) {
         if (bits < 2 || bits > 8) {
@@ -29,12 +30,13 @@ public final class PrunedKMeans {
                     + "one more code is needed for the rest), got " + bits);
         }
         if (iterations < 1) throw new IllegalArgumentException("PrunedKMeans: expected iterations >= 1, got " + iterations);
+        if (w == null) throw new IllegalArgumentException("PrunedKMeans: expected a weight tensor, got null");
         double[] v = w.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (int t = 0; t < v.length; t++) {
-            if (!Double.isFinite(v[t])) {
-                throw new IllegalArgumentException("PrunedKMeans: expected finite weights, got " + v[t] + " at element "
-                        + t + " (c order)");
+            if (!(Math.abs(v[t]) <= Float.MAX_VALUE)) {
+                throw new IllegalArgumentException("PrunedKMeans: expected finite weights within the float range (the "
+                        + "codebook decodes to float32), got " + v[t] + " at element " + t + " (c order)");
             }
             if (v[t] != 0) {
                 lo = Math.min(lo, v[t]);

@@ -50,7 +50,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Version-1 files (the same layout without the SPARSE flag) are still read. Saving writes a temporary file and
  * renames it (never a half-written file); loading checks the magic, the version, the length and the checksum before
- * parsing, and rejects truncated or corrupted files with an {@link IllegalArgumentException} saying which. The round
+ * parsing, and rejects truncated or corrupted files with an {@link IllegalArgumentException} saying which. A file is
+ * accepted only if its entries are exactly the parameters of the MLP its sizes describe ("2i.weight" [in, out] and
+ * "2i.bias" [out] per layer i, each once, of exactly that shape), every count it claims (sizes, scales, centroids,
+ * elements, index slots) fits in the bytes left in the file before anything of that size is allocated, its sparse
+ * entries claim at most {@link #MAX_SPARSE_ELEMENTS} elements together, and every value it decodes to is finite
+ * (NaN and infinities are refused at {@link #of} and at save too). The round
  * trip is exact (scales and centroids are stored as doubles; every integer code and float bit pattern comes back).
  */
 public final class QuantizedModelFile {
@@ -61,6 +66,11 @@ public final class QuantizedModelFile {
     /** Bits of one relative-index code; the largest code is the filler. */
     public static final int INDEX_BITS = 4;
     private static final int FILLER = (1 << INDEX_BITS) - 1;
+    /**
+     * The most elements all sparse entries of one file may claim together (2^26, 28 times a 784-1200-1200-10 MLP):
+     * a sparse entry's trailing zeros cost no bytes, so its size is not bounded by the file's length.
+     */
+    public static final int MAX_SPARSE_ELEMENTS = 1 << 26;
     private final long[] sizes;
     private final Activation activation;
     private final Map<String, Object> entries = new LinkedHashMap<>();
@@ -85,11 +95,13 @@ public final class QuantizedModelFile {
      * a {@link QuantizedTensor}, a {@link KMeansCodebook} or a float INDArray of the weight's shape, e.g. one codec
      * per layer, or a codebook that keeps pruned zeros exactly zero (so that they are stored sparse).
      *
-     * @throws IllegalArgumentException if the function returns anything else or an entry of another shape
+     * @throws IllegalArgumentException if the function returns anything else or an entry of another shape, or if a
+     *                                  parameter or an entry holds a NaN or an infinity (naming it and the element)
      */
     public static QuantizedModelFile of(MLP model, java.util.function.Function<INDArray, Object> weights) {
         QuantizedModelFile f = new QuantizedModelFile(model.sizes(), model.activation());
         model.namedParameters().forEach((name, t) -> {
+            requireFinite("the model's parameter " + name, t.value());
             Object e = name.endsWith("weight") ? weights.apply(t.value()) : t.value().castTo(DataType.FLOAT).dup();
             if (e instanceof INDArray a) e = a.castTo(DataType.FLOAT).dup('c');
             if (!(e instanceof QuantizedTensor || e instanceof KMeansCodebook || e instanceof INDArray)) {
@@ -100,6 +112,7 @@ public final class QuantizedModelFile {
                 throw new IllegalArgumentException("QuantizedModelFile: expected an entry of shape "
                         + Arrays.toString(t.value().shape()) + " for " + name + ", got " + Arrays.toString(shapeOf(e)));
             }
+            requireFinite("the entry the function returned for " + name, dense(e));
             f.entries.put(name, e);
         });
         return f;
@@ -115,12 +128,21 @@ public final class QuantizedModelFile {
         return sizes.clone();
     }
 
-    /** A float MLP with the dequantized weights. */
+    /**
+     * A float MLP with the dequantized weights.
+     *
+     * @throws IllegalArgumentException if an entry is missing or its shape is not its parameter's (cannot happen for
+     *                                  a file made by {@link #of} or accepted by {@link #load})
+     */
     public MLP toMLP() {
         MLP m = new MLP(sizes, activation, DataType.FLOAT, 0);
         m.namedParameters().forEach((name, t) -> {
             Object e = entries.get(name);
             if (e == null) throw new IllegalArgumentException("QuantizedModelFile: no entry for parameter " + name);
+            if (!Arrays.equals(shapeOf(e), t.value().shape())) {
+                throw new IllegalArgumentException("QuantizedModelFile: entry " + name + " has shape "
+                        + Arrays.toString(shapeOf(e)) + ", the MLP's parameter has " + Arrays.toString(t.value().shape()));
+            }
             t.value().assign(dense(e));
         });
         return m;
@@ -147,7 +169,7 @@ public final class QuantizedModelFile {
      * Writes the file atomically (a temporary file in the same directory, then a rename; on failure the temporary
      * file is deleted and nothing is left behind). @return its size in bytes
      *
-     * @throws IllegalArgumentException if path is an existing directory
+     * @throws IllegalArgumentException if path is an existing directory, or an entry holds a NaN or an infinity
      * @throws UncheckedIOException     if the file cannot be written (the message names the path and the cause)
      */
     public long save(Path path) {
@@ -181,8 +203,10 @@ public final class QuantizedModelFile {
     /**
      * Reads a file written by {@link #save} (version 2, or version 1 of an earlier library).
      *
-     * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, or its checksum does not
-     *                                  match
+     * @throws IllegalArgumentException if it is a directory, not such a file, is truncated, its checksum does not
+     *                                  match, or its content is malformed (see the class doc: entries that are not
+     *                                  exactly the MLP's parameters at their shapes, counts beyond the bytes left,
+     *                                  non-finite values); the message says what was claimed and what the file holds
      * @throws UncheckedIOException     if it does not exist ("does not exist") or cannot be read
      */
     public static QuantizedModelFile load(Path path) {
@@ -236,6 +260,7 @@ public final class QuantizedModelFile {
             for (var e : entries.entrySet()) {
                 out.writeUTF(e.getKey());
                 Object v = e.getValue();
+                requireFinite("entry " + e.getKey(), dense(v));
                 long[] shape = shapeOf(v);
                 boolean sparse = sparseIsSmaller(v);
                 out.writeByte((v instanceof QuantizedTensor ? 1 : v instanceof KMeansCodebook ? 2 : 0) | (sparse ? SPARSE : 0));
@@ -313,12 +338,6 @@ public final class QuantizedModelFile {
         return z;
     }
 
-    private static long largestLayer(long[] sizes) {
-        long m = 0;
-        for (int i = 0; i + 1 < sizes.length; i++) m = Math.max(m, sizes[i] * sizes[i + 1]);
-        return m;
-    }
-
     private static int zeroCentroid(double[] c) {
         for (int i = 0; i < c.length; i++) if (c[i] == 0.0) return i;
         return -1;
@@ -374,10 +393,24 @@ public final class QuantizedModelFile {
             throw new IOException("version " + version + ", this library reads versions 1 and " + VERSION);
         }
         if (!in.readUTF().equals("mlp")) throw new IOException("not an MLP model");
-        long[] sizes = new long[in.readInt()];
-        for (int i = 0; i < sizes.length; i++) sizes[i] = in.readInt();
+        int count = in.readInt();
+        if (count < 2 || 4L * count > in.available()) {
+            throw new IOException("the header claims " + count + " layer sizes (" + 4L * count + " bytes), the file "
+                    + "holds " + in.available() + " bytes after it (an MLP has at least 2 sizes)");
+        }
+        long[] sizes = new long[count];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = in.readInt();
+            if (sizes[i] < 1) throw new IOException("layer size " + i + " is " + sizes[i] + ", expected >= 1");
+        }
         QuantizedModelFile f = new QuantizedModelFile(sizes, Activation.valueOf(in.readUTF()));
+        Map<String, long[]> expected = parameterShapes(sizes);
         int n = in.readInt();
+        if (n != expected.size()) {
+            throw new IOException("the file holds " + n + " entries, a " + Arrays.toString(sizes) + " MLP has "
+                    + expected.size() + " parameters " + expected.keySet());
+        }
+        long sparseElements = 0;
         for (int e = 0; e < n; e++) {
             String name = in.readUTF();
             int kindByte = in.readByte();
@@ -387,65 +420,138 @@ public final class QuantizedModelFile {
             int rank = in.readInt();
             if (rank < 0 || rank > 8) throw new IOException("entry " + name + " has rank " + rank);
             long[] shape = new long[rank];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = in.readLong();
-                if (shape[i] < 0) throw new IOException("entry " + name + " has a negative dimension " + shape[i]);
+            for (int i = 0; i < shape.length; i++) shape[i] = in.readLong();
+            long[] want = expected.get(name);
+            if (want == null) {
+                throw new IOException("entry " + name + " is not a parameter of a " + Arrays.toString(sizes)
+                        + " MLP (its parameters: " + expected.keySet() + ")");
             }
-            long numelLong = numel(shape), largest = largestLayer(sizes);
-            if (numelLong > largest) {
-                throw new IOException("entry " + name + " claims " + numelLong + " elements, more than the largest layer"
-                        + " of a " + Arrays.toString(sizes) + " MLP (" + largest + ")");
+            if (f.entries.containsKey(name)) throw new IOException("entry " + name + " appears twice");
+            if (!Arrays.equals(shape, want)) {
+                throw new IOException("entry " + name + " has shape " + Arrays.toString(shape) + ", the "
+                        + Arrays.toString(sizes) + " MLP's parameter has " + Arrays.toString(want));
             }
-            int numel = Math.toIntExact(numelLong);
+            long numelLong = numel(shape);
+            if (numelLong > Integer.MAX_VALUE) {
+                throw new IOException("entry " + name + " claims " + numelLong + " elements, more than the "
+                        + Integer.MAX_VALUE + " one entry can hold");
+            }
+            int numel = (int) numelLong;
+            if (sparse && (sparseElements += numel) > MAX_SPARSE_ELEMENTS) {
+                throw new IOException("the sparse entries up to " + name + " claim " + sparseElements + " elements, "
+                        + "more than the " + MAX_SPARSE_ELEMENTS + " this library reads from sparse entries");
+            }
+            Object entry;
             if (kind == 1) {
                 int bits = in.readByte();
                 if (bits < 1 || bits > 16) throw new IOException("entry " + name + " has " + bits + " bits");
                 IntFormat fmt = in.readByte() == 1 ? IntFormat.signed(bits) : IntFormat.unsigned(bits);
-                int axis = in.readInt(), group = in.readInt(), count = in.readInt();
-                if (count < 1 || count > numel) throw new IOException("entry " + name + " has " + count + " scales");
-                double[] s = new double[count];
-                int[] z = new int[count];
-                for (int i = 0; i < count; i++) s[i] = in.readDouble();
-                for (int i = 0; i < count; i++) z[i] = in.readInt();
+                int axis = in.readInt(), group = in.readInt(), scales = in.readInt();
+                if (scales < 1 || scales > numel || (axis < 0 && scales != 1)) {
+                    throw new IOException("entry " + name + " has " + scales + " scales for " + numel + " elements"
+                            + (axis < 0 ? " (per-tensor: expected 1)" : ""));
+                }
+                requireBytes(in, 12L * scales, "entry " + name + " claims " + scales + " scales and zero points");
+                double[] s = new double[scales];
+                int[] z = new int[scales];
+                for (int i = 0; i < scales; i++) s[i] = in.readDouble();
+                for (int i = 0; i < scales; i++) z[i] = in.readInt();
                 QuantParams p = axis < 0 ? QuantParams.perTensor(s[0], z[0], fmt) : group == 0
                         ? QuantParams.perChannel(s, z, axis, fmt) : QuantParams.perGroup(s, z, axis, group, fmt);
-                int[] q = payload(in, sparse, uniformZeros(p, shape), bits, name);
+                p.indexMap(shape);
+                int[] q = payload(in, sparse, numel, () -> uniformZeros(p, shape), bits, name);
                 for (int k = 0; k < q.length; k++) q[k] += fmt.qmin();
-                f.entries.put(name, new QuantizedTensor(p, Nd4j.createFromArray(q).reshape('c', shape)));
+                entry = new QuantizedTensor(p, Nd4j.createFromArray(q).reshape('c', shape));
             } else if (kind == 2) {
                 int bits = in.readByte();
                 if (bits < 1 || bits > 8) throw new IOException("entry " + name + " has " + bits + " bits");
+                requireBytes(in, 8L << bits, "entry " + name + " claims " + (1 << bits) + " centroids");
                 double[] c = new double[1 << bits];
-                for (int i = 0; i < c.length; i++) c[i] = in.readDouble();
-                int[] zero = new int[numel];
-                Arrays.fill(zero, zeroCentroid(c));
-                if (sparse && zeroCentroid(c) < 0) throw new IOException("sparse entry " + name + " has no zero centroid");
-                f.entries.put(name, KMeansCodebook.of(c, payload(in, sparse, zero, bits, name), shape, bits));
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = in.readDouble();
+                    if (!(Math.abs(c[i]) <= Float.MAX_VALUE)) {
+                        throw new IOException("entry " + name + " has centroid " + i + " = " + c[i] + ", expected a "
+                                + "finite value within the float range");
+                    }
+                }
+                int zc = zeroCentroid(c);
+                if (sparse && zc < 0) throw new IOException("sparse entry " + name + " has no zero centroid");
+                entry = KMeansCodebook.of(c, payload(in, sparse, numel, () -> filled(numel, zc), bits, name), shape, bits);
             } else if (kind == 0) {
-                int[] raw = payload(in, sparse, new int[numel], 32, name);
+                int[] raw = payload(in, sparse, numel, () -> new int[numel], 32, name);
                 float[] v = new float[numel];
                 for (int i = 0; i < numel; i++) v[i] = Float.intBitsToFloat(raw[i]);
-                f.entries.put(name, Nd4j.create(v, shape, 'c'));
+                entry = Nd4j.create(v, shape, 'c');
             } else {
                 throw new IOException("unknown entry kind " + kindByte + " for " + name);
             }
+            try {
+                requireFinite("entry " + name, dense(entry));
+            } catch (IllegalArgumentException x) {
+                throw new IOException(x.getMessage().replace("QuantizedModelFile: ", ""));
+            }
+            f.entries.put(name, entry);
         }
         if (in.available() != 0) throw new IOException(in.available() + " bytes left after the last entry");
         return f;
     }
 
-    /** The codes of all elements: read densely, or scattered from the sparse relative index onto the zero codes. */
-    private static int[] payload(DataInputStream in, boolean sparse, int[] zero, int bits, String name) throws IOException {
-        int numel = zero.length;
-        if (!sparse) return bits == 32 ? readInts(in, numel) : unpack(in, numel, bits);
-        int stored = in.readInt(), slots = in.readInt();
-        if (stored < 0 || stored > numel || slots < stored || slots > in.available() * 2L) {
-            throw new IOException("sparse entry " + name + " claims " + stored + " stored elements in " + slots
-                    + " index slots for " + numel + " elements");
+    /** The parameters of an MLP of these sizes and their shapes: "2i.weight" [in, out], "2i.bias" [out]. */
+    private static Map<String, long[]> parameterShapes(long[] sizes) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            m.put(2 * i + ".weight", new long[] {sizes[i], sizes[i + 1]});
+            m.put(2 * i + ".bias", new long[] {sizes[i + 1]});
         }
+        return m;
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] z = new int[n];
+        Arrays.fill(z, value);
+        return z;
+    }
+
+    /** Refuses a claim of more bytes than the file has left (checked before anything of that size is allocated). */
+    private static void requireBytes(DataInputStream in, long bytes, String claim) throws IOException {
+        if (bytes > in.available()) {
+            throw new IOException(claim + " (" + bytes + " bytes), the file holds only " + in.available()
+                    + " bytes after it");
+        }
+    }
+
+    /** @throws IllegalArgumentException naming what and the first element (c order) that is NaN or infinite */
+    private static void requireFinite(String what, INDArray a) {
+        double[] v = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (int k = 0; k < v.length; k++) {
+            if (!Double.isFinite(v[k])) {
+                throw new IllegalArgumentException("QuantizedModelFile: " + what + " holds " + v[k] + " at element " + k
+                        + " (c order); expected finite values (a diverged training run or a corrupted file)");
+            }
+        }
+    }
+
+    /**
+     * The codes of all elements: read densely, or scattered from the sparse relative index onto the zero codes. Every
+     * claimed count is checked against the bytes left before the arrays are allocated.
+     */
+    private static int[] payload(DataInputStream in, boolean sparse, int numel, java.util.function.Supplier<int[]> zero,
+                                 int bits, String name) throws IOException {
+        if (!sparse) {
+            requireBytes(in, bits == 32 ? 4L * numel : ((long) numel * bits + 7) / 8,
+                    "entry " + name + " claims " + numel + " elements at " + bits + " bits");
+            return bits == 32 ? readInts(in, numel) : unpack(in, numel, bits);
+        }
+        int stored = in.readInt(), slots = in.readInt();
+        if (stored < 0 || stored > numel || slots < stored) {
+            throw new IOException("sparse entry " + name + " claims " + stored + " stored elements in " + slots
+                    + " index slots for " + numel + " elements (expected 0 <= stored <= elements, slots >= stored)");
+        }
+        requireBytes(in, ((long) slots * INDEX_BITS + 7) / 8 + (bits == 32 ? 4L * stored : ((long) stored * bits + 7) / 8),
+                "sparse entry " + name + " claims " + slots + " index slots and " + stored + " stored elements");
         int[] index = unpack(in, slots, INDEX_BITS);
         int[] values = bits == 32 ? readInts(in, stored) : unpack(in, stored, bits);
-        int[] out = zero.clone();
+        int[] out = zero.get();
         long pos = -1;
         int j = 0;
         for (int code : index) {
@@ -454,7 +560,11 @@ public final class QuantizedModelFile {
                 continue;
             }
             pos += code + 1;
-            if (pos >= numel || j >= stored) {
+            if (j >= stored) {
+                throw new IOException("sparse entry " + name + ": its index has more element codes than the " + stored
+                        + " stored elements");
+            }
+            if (pos >= numel) {
                 throw new IOException("sparse entry " + name + ": its index runs past " + numel + " elements");
             }
             out[(int) pos] = values[j++];
@@ -497,7 +607,16 @@ public final class QuantizedModelFile {
         return e instanceof QuantizedTensor q ? q.shape() : e instanceof KMeansCodebook c ? c.shape() : ((INDArray) e).shape();
     }
 
+    /** The product of the dimensions; Long.MAX_VALUE when it overflows a long. */
     private static long numel(long[] shape) {
-        return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        long n = 1;
+        for (long d : shape) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return n;
     }
 }

@@ -43,4 +43,26 @@ class CompressionPipelineTest {
         assertTrue(CompressionPipeline.accuracy(m, x, labels) > 0.75, "the pruned student keeps most of its accuracy");
         assertThrows(IllegalArgumentException.class, () -> CompressionPipeline.prune(m, x, y, logits, kd, 1.0, 1, 1e-3, 1, false));
     }
+
+    @Test
+    void pruningReachesTheTargetSparsityEvenInARunOfOneOrTwoSteps() {
+        // 200 rows at batch 128 are 2 optimizer steps: with 10 pruning steps spaced one apart, the run used to end at
+        // the second (sparsity 0.44 of a 0.9 target); 100 rows are a single step
+        Nd4j.getRandom().setSeed(5);
+        DistillationLoss kd = new DistillationLoss(2, 0.5);
+        for (int rows : new int[] {100, 200}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, rows, 20), logits = Nd4j.randn(DataType.FLOAT, rows, 3);
+            INDArray y = logits.argMax(1).castTo(DataType.FLOAT);
+            MLP m = new MLP(new long[] {20, 16, 3}, org.bigmodels.nn.Activation.RELU, DataType.FLOAT, 1);
+            CompressionPipeline.prune(m, x, y, logits, kd, 0.9, 1, 1e-3, 1, false);
+            long zeros = 0, total = 0;
+            for (String n : new String[] {"0.weight", "2.weight"}) {
+                for (double v : m.parameter(n).value().castTo(DataType.DOUBLE).dup('c').data().asDouble()) {
+                    total++;
+                    if (v == 0) zeros++;
+                }
+            }
+            assertEquals(0.9, (double) zeros / total, 1.0 / total, "global sparsity after " + rows + " rows x 1 epoch");
+        }
+    }
 }

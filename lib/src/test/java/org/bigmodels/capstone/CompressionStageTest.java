@@ -23,4 +23,16 @@ class CompressionStageTest {
         assertTrue(e.getMessage().contains("not a percentage"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CompressionStage("p", 0.9, 0, 1, 1, 1));
     }
+
+    @Test
+    void negativeOrInfiniteLatenciesAnEmptyTableAndNullsAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new CompressionStage("p", 0.9, 10, -3, 1, 1));
+        assertTrue(e.getMessage().contains("-3.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new CompressionStage("p", 0.9, 10, 1, Double.POSITIVE_INFINITY, 1));
+        assertThrows(IllegalArgumentException.class, () -> new CompressionStage(null, 0.9, 10, 1, 1, 1));
+        new CompressionStage("p", 0.9, 10, Double.NaN, Double.NaN, Double.NaN);   // not measured: allowed
+        var t = assertThrows(IllegalArgumentException.class, () -> CompressionStage.table("t", List.of()));
+        assertTrue(t.getMessage().contains("at least one stage"), t.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CompressionStage.table("t", null));
+    }
 }

@@ -30,4 +30,20 @@ class InterleavedTimerTest {
         assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer().medianMillis(work, 0));
         assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer().medianMillis(Map.of(), 3));
     }
+
+    @Test
+    void tooManyRoundsAndNullsAreRefusedBeforeAllocating() {
+        Map<String, Runnable> two = new LinkedHashMap<>();
+        two.put("a", () -> { });
+        two.put("b", () -> { });
+        // 2e9 rounds used to allocate two double[2e9] arrays (OutOfMemoryError)
+        var e = assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer().medianMillis(two, 2_000_000_000));
+        assertTrue(e.getMessage().contains("2000000000"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer().medianMillis(null, 3));
+        Map<String, Runnable> withNull = new LinkedHashMap<>();
+        withNull.put("a", null);
+        var n = assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer().medianMillis(withNull, 3));
+        assertTrue(n.getMessage().contains("computation a is null"), n.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new InterleavedTimer(null));
+    }
 }

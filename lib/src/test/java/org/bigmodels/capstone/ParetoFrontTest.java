@@ -49,4 +49,16 @@ class ParetoFrontTest {
         assertTrue(e.getMessage().contains("2 sizes and 1 accuracies"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ParetoFront.of(new double[] {1}, new double[] {Double.NaN}));
     }
+
+    @Test
+    void infiniteValuesAndNullArraysAreRefused() {
+        // a single model with accuracy -Infinity used to give an empty front (no model beat the initial -Infinity)
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ParetoFront.of(new double[] {1}, new double[] {Double.NEGATIVE_INFINITY}));
+        assertTrue(e.getMessage().contains("model 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ParetoFront.of(new double[] {Double.POSITIVE_INFINITY}, new double[] {0.5}));
+        assertThrows(IllegalArgumentException.class, () -> ParetoFront.of(null, new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> ParetoFront.of(new double[0], null));
+        assertArrayEquals(new int[0], ParetoFront.of(new double[0], new double[0]), "no models, an empty front");
+    }
 }

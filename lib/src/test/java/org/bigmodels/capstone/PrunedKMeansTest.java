@@ -76,4 +76,13 @@ class PrunedKMeansTest {
         f.save(p);
         return p;
     }
+
+    @Test
+    void weightsBeyondTheFloatRangeAndNullAreRefused() {
+        // 1e300 is a finite double but decodes to a float infinity
+        INDArray w = Nd4j.createFromArray(1e300, -1e300, 0.0);
+        var e = assertThrows(IllegalArgumentException.class, () -> PrunedKMeans.fit(w, 2, 3));
+        assertTrue(e.getMessage().contains("float range") && e.getMessage().contains("element 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrunedKMeans.fit(null, 2, 3));
+    }
 }

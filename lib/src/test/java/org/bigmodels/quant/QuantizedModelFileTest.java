@@ -232,4 +232,178 @@ class QuantizedModelFileTest {
         var e = assertThrows(IllegalArgumentException.class, () -> QuantizedModelFile.load(p));
         assertTrue(e.getMessage().contains("corrupted") && e.getMessage().contains("past"), e.getMessage());
     }
+
+    /** The body of a hand-written file after the activation name (entry count, then the entries). */
+    private interface Entries {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** A file with a valid magic, version 2, the given layer sizes (null: a count of 2^31-1 and none), and checksum. */
+    private Path handWritten(String name, int[] sizes, Entries entries) throws IOException {
+        var bos = new java.io.ByteArrayOutputStream();
+        var out = new DataOutputStream(bos);
+        out.writeBytes("BMQF");
+        out.writeInt(2);
+        out.writeUTF("mlp");
+        out.writeInt(sizes == null ? Integer.MAX_VALUE : sizes.length);
+        if (sizes != null) for (int s : sizes) out.writeInt(s);
+        out.writeUTF("RELU");
+        entries.write(out);
+        out.flush();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bos.toByteArray());
+        out.writeLong(crc.getValue());
+        Path p = dir.resolve(name);
+        Files.write(p, bos.toByteArray());
+        return p;
+    }
+
+    /** Name, kind and shape of an entry (the kind's header and payload follow). */
+    private static void entryHead(DataOutputStream out, String name, int kind, long... shape) throws IOException {
+        out.writeUTF(name);
+        out.writeByte(kind);
+        out.writeInt(shape.length);
+        for (long d : shape) out.writeLong(d);
+    }
+
+    private static void floatEntry(DataOutputStream out, String name, long[] shape, float... v) throws IOException {
+        entryHead(out, name, 0, shape);
+        for (float x : v) out.writeFloat(x);
+    }
+
+    /** Loading must fail with an IllegalArgumentException whose message holds every one of the fragments. */
+    private static void assertRefused(Path p, String... fragments) {
+        var e = assertThrows(IllegalArgumentException.class, () -> QuantizedModelFile.load(p));
+        for (String s : fragments) assertTrue(e.getMessage().contains(s), "expected \"" + s + "\" in: " + e.getMessage());
+    }
+
+    @Test
+    void countsClaimedByATinyFileAreCheckedAgainstItsBytesBeforeAllocating() throws Exception {
+        // each of these made the reader allocate gigabytes (OutOfMemoryError) before it noticed the file was short
+        assertRefused(handWritten("sizes", null, out -> { }), "claims 2147483647 layer sizes", "holds");
+        assertRefused(handWritten("dense", new int[] {50000, 40000}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", 0, 50000, 40000);
+        }), "0.weight claims 2000000000 elements at 32 bits", "8000000000 bytes", "holds only 0 bytes");
+        assertRefused(handWritten("scales", new int[] {50000, 40000}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", 1, 50000, 40000);
+            out.writeByte(8);
+            out.writeByte(1);
+            out.writeInt(1);
+            out.writeInt(0);
+            out.writeInt(2_000_000_000);
+        }), "0.weight claims 2000000000 scales", "holds only 0 bytes");
+        assertRefused(handWritten("sparse", new int[] {8193, 8192}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", QuantizedModelFile.SPARSE, 8193, 8192);
+            out.writeInt(0);
+            out.writeInt(0);
+        }), "claim 67117056 elements", "more than the 67108864");
+        assertRefused(handWritten("huge", new int[] {65536, 65536}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", 0, 65536, 65536);
+        }), "0.weight claims 4294967296 elements, more than the 2147483647");
+    }
+
+    @Test
+    void entriesMustBeExactlyTheParametersOfTheMLPTheirSizesDescribe() throws Exception {
+        float[] twelve = new float[12];
+        long[] w = {4, 3}, b = {3};
+        // a [3, 4] weight used to load as another matrix, [1, 3] to fill row 0 only, [12] to be reshaped in
+        for (long[] shape : new long[][] {{3, 4}, {1, 3}, {12}, {(1L << 62) + 1, 4}}) {
+            float[] v = new float[(int) Math.min(12, Math.abs(shape[0] * (shape.length > 1 ? shape[1] : 1)))];
+            assertRefused(handWritten("shape", new int[] {4, 3}, out -> {
+                out.writeInt(2);
+                floatEntry(out, "0.weight", shape, v);
+                floatEntry(out, "0.bias", b, 0, 0, 0);
+            }), "0.weight has shape " + java.util.Arrays.toString(shape), "parameter has [4, 3]");
+        }
+        assertRefused(handWritten("rank0", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            floatEntry(out, "0.weight", w, twelve);
+            floatEntry(out, "0.bias", new long[0], 5);
+        }), "0.bias has shape []", "parameter has [3]");
+        assertRefused(handWritten("twice", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            floatEntry(out, "0.weight", w, twelve);
+            floatEntry(out, "0.weight", w, twelve);
+        }), "0.weight appears twice");
+        assertRefused(handWritten("junk", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            floatEntry(out, "0.weight", w, twelve);
+            floatEntry(out, "junk", new long[] {2}, 1, 2);
+        }), "junk is not a parameter", "[0.weight, 0.bias]");
+        assertRefused(handWritten("extra", new int[] {4, 3}, out -> {
+            out.writeInt(3);
+            floatEntry(out, "0.weight", w, twelve);
+            floatEntry(out, "0.bias", b, 0, 0, 0);
+            floatEntry(out, "junk", new long[] {2}, 1, 2);
+        }), "holds 3 entries", "has 2 parameters");
+        assertRefused(handWritten("missing", new int[] {4, 3}, out -> {
+            out.writeInt(1);
+            floatEntry(out, "0.weight", w, twelve);
+        }), "holds 1 entries", "has 2 parameters");
+        // the well-formed file of the same shapes loads, and rebuilds the stored values
+        float[] v = new float[12];
+        for (int i = 0; i < 12; i++) v[i] = i;
+        Path ok = handWritten("ok", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            floatEntry(out, "0.weight", w, v);
+            floatEntry(out, "0.bias", b, 1, 2, 3);
+        });
+        MLP m = QuantizedModelFile.load(ok).toMLP();
+        assertEquals(7f, m.linears().get(0).weight().value().getFloat(2, 1), "element [2, 1] is value 2*3+1 in c order");
+        assertEquals(3f, m.linears().get(0).bias().value().getFloat(2));
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedAtSaveAndAtLoad() throws Exception {
+        assertRefused(handWritten("nan", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            floatEntry(out, "0.weight", new long[] {4, 3}, new float[12]);
+            floatEntry(out, "0.bias", new long[] {3}, 0, Float.POSITIVE_INFINITY, Float.NaN);
+        }), "entry 0.bias holds Infinity at element 1");
+        for (double c : new double[] {Double.NaN, 1e300}) {
+            assertRefused(handWritten("centroid", new int[] {2, 1}, out -> {
+                out.writeInt(2);
+                entryHead(out, "0.weight", 2, 2, 1);
+                out.writeByte(1);
+                out.writeDouble(c);
+                out.writeDouble(1);
+                out.writeByte(0b10);
+                floatEntry(out, "0.bias", new long[] {1}, 0);
+            }), "0.weight has centroid 0 = " + c, "finite");
+        }
+        MLP m = MLP.of(4, 3);
+        m.linears().get(0).weight().value().putScalar(5, Float.NaN);
+        var e = assertThrows(IllegalArgumentException.class, () -> QuantizedModelFile.of(m, x -> x));
+        assertTrue(e.getMessage().contains("0.weight holds NaN at element 5"), e.getMessage());
+        var ok = QuantizedModelFile.of(MLP.of(4, 3), x -> x);
+        ((INDArray) ok.entries().get("0.bias")).putScalar(0, Float.NEGATIVE_INFINITY);
+        var s = assertThrows(IllegalArgumentException.class, () -> ok.save(dir.resolve("inf.bmq")));
+        assertTrue(s.getMessage().contains("0.bias holds -Infinity"), s.getMessage());
+        assertFalse(Files.exists(dir.resolve("inf.bmq")), "no file is written");
+    }
+
+    @Test
+    void malformedUniformAndSparseEntriesGetTheRightReason() throws Exception {
+        assertRefused(handWritten("pertensor", new int[] {2, 2}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", 1, 2, 2);
+            out.writeByte(8);
+            out.writeByte(1);
+            out.writeInt(-1);                       // per-tensor, yet 3 scales: two would be silently ignored
+            out.writeInt(0);
+            out.writeInt(3);
+        }), "0.weight has 3 scales", "per-tensor: expected 1");
+        assertRefused(handWritten("codes", new int[] {4, 3}, out -> {
+            out.writeInt(2);
+            entryHead(out, "0.weight", QuantizedModelFile.SPARSE, 4, 3);
+            out.writeInt(1);                        // one stored element, two element codes
+            out.writeInt(2);
+            out.writeByte(0x00);
+            out.writeFloat(1f);
+        }), "more element codes than the 1 stored");
+    }
 }

@@ -11,6 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>loaded back with {@code QuantizedModelFile.load(file).toMLP()}, classifies at least <b>96.0 %</b> of the
  *       10,000 MNIST test images correctly.</li>
  * </ul>
+ * The saved model must be an MNIST classifier (layer sizes starting with 784 and ending with 10), trained on the
+ * images, labels and teacher logits it is given, never on the test set: the graded test also measures the loaded
+ * model on the 20,000 given training images and fails if that accuracy is more than 1.0 point below the test accuracy
+ * (a model fitted to its training images does better on them than on unseen ones, not worse).
  * For scale: the teacher, a 784-1200-1200-10 float32 MLP, takes about 9.6 MB; a 784-100-100-10 float32 student about
  * 358 KB. The graded test calls {@link #compress} once, with 60 seconds for everything (training included) on a busy
  * two-core machine, then measures the file's size and accuracy itself: the budget is checked on the SAVED FILE, not
