@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.bigmodels.data.Mnist;
 import org.bigmodels.data.Split;
+import org.bigmodels.distill.ConvTeacher;
 import org.bigmodels.distill.DistillationExperiment;
 import org.bigmodels.distill.DistillationLoss;
 import org.bigmodels.distill.DistillationModels;
@@ -96,24 +97,25 @@ public final class DistillationBenchmark {
             System.out.printf("total %.0f s%n", (System.nanoTime() - t0) / 1e9);
             return;
         }
-        boolean jitter = a.get("teacher").equals("jitter");
-        if (!jitter && !a.get("teacher").equals("dropout")) {
-            throw new IllegalArgumentException("DistillationBenchmark: teacher must be dropout or jitter, got " + a.get("teacher"));
+        boolean jitter = a.get("teacher").equals("jitter"), conv = a.get("teacher").equals("conv");
+        if (!jitter && !conv && !a.get("teacher").equals("dropout")) {
+            throw new IllegalArgumentException("DistillationBenchmark: teacher must be dropout, jitter or conv, got " + a.get("teacher"));
         }
         Teacher teacher = jitter
                 ? jitteredTeacher(dir, n, te, lr, Integer.parseInt(a.get("shift")), Double.parseDouble(a.get("maxNorm")), x, y, xt, yt)
+                : conv ? convTeacher(dir, n, te, lr, Integer.parseInt(a.get("shift")), x, y, xt, yt)
                 : teacher(dir, n, te, lr, x, y, xt, yt);
         System.out.printf("teacher 2x1200 (dropout 0.2/0.5%s), %d epochs on %d images: %d test errors (%.0f s, %s)%n",
                 jitter ? ", inputs shifted by up to " + a.get("shift") + " px, max-norm " + a.get("maxNorm") : "",
                 te, n, teacher.errors, (System.nanoTime() - t0) / 1e9, teacher.name);
-        if (!a.get("export").isEmpty()) export(Path.of(a.get("export")), jitter ? "teacher-jitter-" : "teacher-", teacher, x, xt, Integer.parseInt(a.get("exportN")));
+        if (!a.get("export").isEmpty()) export(Path.of(a.get("export")), jitter ? "teacher-jitter-" : conv ? "teacher-conv-" : "teacher-", teacher, x, xt, Integer.parseInt(a.get("exportN")));
 
         INDArray xAll = x, yAll = y;
         int ns = Integer.parseInt(a.get("students"));
         if (ns > 0 && ns < n) {
             x = x.get(NDArrayIndex.interval(0, ns), NDArrayIndex.all()).dup('c');
             y = y.get(NDArrayIndex.interval(0, ns)).dup();
-            teacher = new Teacher(teacher.name, teacher.model, teacher.errors,
+            teacher = new Teacher(teacher.name, teacher.logits, teacher.errors,
                     teacher.packed.get(NDArrayIndex.interval(0, ns), NDArrayIndex.all()).dup('c'));
             System.out.println("students train on the first " + ns + " images (the teacher saw " + n + ")");
         }
@@ -202,7 +204,7 @@ public final class DistillationBenchmark {
     }
 
     /** A trained teacher, its test errors and its training-set logits packed with the labels. */
-    record Teacher(String name, Sequential model, int errors, INDArray packed) {}
+    record Teacher(String name, java.util.function.Function<INDArray, INDArray> logits, int errors, INDArray packed) {}
 
     static Teacher teacher(Path dir, int n, int epochs, double lr, INDArray x, INDArray y, INDArray xt, int[] yt) {
         String name = "teacher-2x1200-d0.2-0.5-n" + n + "-e" + epochs + "-lr" + lr + "-cos-s100";
@@ -210,32 +212,38 @@ public final class DistillationBenchmark {
                 0.2, 0.5, epochs, lr, 100, x, y, false);
         INDArray z = TeacherOutputs.cached(dir.resolve("logits-" + name + ".bin"), name,
                 DistillationExperiment.logitsOf(t), x, 2000);
-        return new Teacher(name, t, DistillationExperiment.testErrors(t, xt, yt), DistillationLoss.packTargets(y, z));
+        return new Teacher(name, DistillationExperiment.logitsOf(t), DistillationExperiment.testErrors(t, xt, yt), DistillationLoss.packTargets(y, z));
     }
 
     static void export(Path dir, String prefix, Teacher t, INDArray x, INDArray xt, int rows) {
         INDArray head = x.get(NDArrayIndex.interval(0, Math.min(rows, x.size(0))), NDArrayIndex.all()).dup('c');
-        TeacherOutputs.cached(dir.resolve(prefix + "train" + head.size(0) + ".bin"), t.name, DistillationExperiment.logitsOf(t.model), head, 2000);
-        TeacherOutputs.cached(dir.resolve(prefix + "test.bin"), t.name, DistillationExperiment.logitsOf(t.model), xt, 2000);
+        TeacherOutputs.cached(dir.resolve(prefix + "train" + head.size(0) + ".bin"), t.name, t.logits, head, 2000);
+        TeacherOutputs.cached(dir.resolve(prefix + "test.bin"), t.name, t.logits, xt, 2000);
         System.out.println("exported the teacher's logits to " + dir);
+    }
+
+    /** The DL4J {@link ConvTeacher}, trained once (kept in dir), its logits cached. */
+    static Teacher convTeacher(Path dir, int n, int epochs, double lr, int shift, INDArray x, INDArray y, INDArray xt, int[] yt) {
+        String name = ConvTeacher.name(n, epochs, lr, shift);
+        long t0 = System.nanoTime();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = ConvTeacher.trained(dir.resolve(name + ".zip"), epochs, lr, shift, 100, x, y, xt, yt,
+                (e, err) -> System.out.printf("  teacher epoch %d: %d test errors (%.0f s)%n", e, err, (System.nanoTime() - t0) / 1e9));
+        java.util.function.Function<INDArray, INDArray> f = TeacherOutputs.ofDl4j(net);
+        INDArray z = TeacherOutputs.cached(dir.resolve("logits-" + name + ".bin"), name, f, x, 2000);
+        return new Teacher(name, f, ConvTeacher.errors(net, xt, yt), DistillationLoss.packTargets(y, z));
     }
 
     /** The teacher of {@link DistillationExperiment#teacherJittered}, trained once (kept in dir), its logits cached. */
     static Teacher jitteredTeacher(Path dir, int n, int epochs, double lr, int shift, double maxNorm, INDArray x, INDArray y,
                                    INDArray xt, int[] yt) {
-        String name = jitteredName(n, epochs, lr, shift, maxNorm);
+        String name = DistillationExperiment.jitteredTeacherName(n, epochs, lr, shift, maxNorm);
         long t0 = System.nanoTime();
         Sequential t = DistillationExperiment.teacherJittered(dir.resolve(name + ".ckpt"), new long[] {784, 1200, 1200, 10},
                 0.2, 0.5, shift, maxNorm, epochs, lr, 100, x, y, xt, yt, 5,
                 (e, err) -> System.out.printf("  teacher epoch %d: %d test errors (%.0f s)%n", e, err, (System.nanoTime() - t0) / 1e9));
         INDArray z = TeacherOutputs.cached(dir.resolve("logits-" + name + ".bin"), name,
                 DistillationExperiment.logitsOf(t), x, 2000);
-        return new Teacher(name, t, DistillationExperiment.testErrors(t, xt, yt), DistillationLoss.packTargets(y, z));
-    }
-
-    /** The key of a jittered teacher: every setting of its training (also the key of its exported logits). */
-    public static String jitteredName(int n, int epochs, double lr, int shift, double maxNorm) {
-        return "teacher-2x1200-d0.2-0.5-shift" + shift + "-maxnorm" + maxNorm + "-n" + n + "-e" + epochs + "-lr" + lr + "-cos-s100";
+        return new Teacher(name, DistillationExperiment.logitsOf(t), DistillationExperiment.testErrors(t, xt, yt), DistillationLoss.packTargets(y, z));
     }
 
     /** Where {@link #student} keeps its results (see there); null = no cache. */

@@ -117,6 +117,16 @@ public final class DistillationExperiment {
         return t;
     }
 
+    /**
+     * The name of a {@link #teacherJittered} 2×1200 teacher (dropout 0.2/0.5, seed 100) trained on the first {@code n}
+     * MNIST images: every setting of its training, used as its checkpoint's file name and as the key of its cached
+     * and committed logits (datasets/distill/teacher-jitter-*.bin, {@link TeacherOutputs#load}).
+     */
+    public static String jitteredTeacherName(int n, int epochs, double lr, int maxShift, double maxNorm) {
+        return "teacher-2x1200-d0.2-0.5-shift" + maxShift + "-maxnorm" + maxNorm + "-n" + n + "-e" + epochs + "-lr" + lr
+                + "-cos-s100";
+    }
+
     /** The plain cross-entropy objective of a Sequential classifier on labelled batches. */
     public static Trainer.Objective crossEntropy(Sequential model) {
         return b -> org.bigmodels.engine.Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y());
