@@ -17,35 +17,40 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Hinton et al. 2015 §3 on MNIST: a 2×1200 teacher strongly regularised with dropout (0.2 on the pixels, 0.5 on
- * hidden units) and trained long; a 2×800 student with NO regularisation trained the same number of epochs alone
- * (cross-entropy on the labels) and distilled (soft targets at T, weight alpha on the soft term), same initial
- * weights, batches, Adam and cosine-decayed rate, over several seeds (test errors, mean ± std); then what makes the
- * difference, one factor at a time on seed 0: the temperature, alpha, the teacher's quality (a teacher trained a few
- * epochs) and the training length; and a very small 2×30 student at several T.
+ * Hinton et al. 2015 §3 on MNIST: a teacher much better than the student; a 2×800 student with NO regularisation
+ * trained the same number of epochs alone (cross-entropy on the labels) and distilled (soft targets at T, weight alpha
+ * on the soft term), same initial weights, batches, Adam and cosine-decayed rate, over several seeds (test errors, mean
+ * ± std); then what makes the difference, one factor at a time on seed 0: the temperature, alpha, the teacher's quality
+ * (a teacher trained a few epochs) and the training length; and a very small 2×30 student at several T.
  *
- * <p>The teacher is trained once: its weights are kept in {@code build/distill/teacher-*.ckpt} (course Checkpoint
- * format, CRC32-checked; the file name holds every setting) and its logits on the training set in
- * {@code build/distill/logits-*.bin} ({@link TeacherOutputs#cached}); a second run loads both. {@code export=DIR}
- * also writes the teacher's logits of the first {@code exportN} training images and of the test set there (the
- * small files committed under datasets/distill/ for 16-distillation).
+ * <p>Teachers ({@code teacher=}): {@code dropout}, the 2×1200 MLP with dropout 0.2/0.5
+ * ({@link DistillationExperiment#teacher}); {@code jitter}, the same with inputs shifted by up to {@code shift} px and
+ * max-norm {@code maxNorm} ({@link DistillationExperiment#teacherJittered}, the paper's recipe); {@code conv}, a DL4J
+ * LeNet-5-shaped network on shifted inputs ({@link ConvTeacher}). Each is trained once: its weights are kept in
+ * {@code build/distill/} (the file name holds every setting) and its logits on the training set in
+ * {@code build/distill/logits-*.bin} ({@link TeacherOutputs#cached}); a second run loads both. {@code export=DIR} also
+ * writes the teacher's logits of the first {@code exportN} training images and of the test set there (the files
+ * committed under datasets/distill/). Every student's test errors are kept in {@code results} (default
+ * build/distill/results/, one small file per setting; a result is deterministic given its settings with one BLAS
+ * thread), so parts can run in separate processes and a final run prints the tables without training again.
  *
- * <p>Arguments (key=value, all optional): train=60000 teacherEpochs=20 epochs=15 seeds=3 T=20 alpha=0.9 lr=1e-3
- * students=10000 parts=seeds,sweep sweep=2,5 alphas=1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 export=
- * exportN=20000. The teacher always trains on the first {@code train} images; the students on the first
- * {@code students} of them (the transfer set; 0 = all, the paper's setting). parts is any of seeds (the table), sweep
- * (T, alpha, teacher quality, length, on seed 0) and small (the 2×30 student).
+ * <p>Arguments (key=value, all optional): train=60000 teacher=dropout teacherEpochs=20 shift=2 maxNorm=0 epochs=15
+ * seeds=3 seedFrom=0 T=20 (a comma list: the seeds table has one distilled row per T) alpha=0.9 lr=1e-3 students=10000
+ * parts=seeds,sweep sweep=2,5 alphas=1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 smallSeeds=1 export=
+ * exportN=20000 aloneSizes= results=build/distill/results. The teacher always trains on the first {@code train}
+ * images; the students on the first {@code students} of them (the transfer set; 0 = all, the paper's setting). parts
+ * is any of seeds (the table), sweep (T, alpha, teacher quality, length, on seed 0), small (the 2×30 student), or
+ * alone (the 2×800 students alone, no teacher needed: run it while the teacher trains).
  *
- * <p>Why students=10000 by default: with all 60,000 images for the students, this dropout-only teacher (about 133
- * errors; the paper's 67 also used jittered inputs, max-norm and far longer training) is barely better than the
- * unregularised 2×800 student alone (about 138 errors), and distillation gains nothing measurable; run
- * {@code students=0} to see it. With a transfer set of 10,000 images the teacher knows much more than the student
- * can learn from those labels, which is the paper's direction (and its §3 observation that soft targets transfer
- * what the transfer set lacks).
+ * <p>The full-MNIST setting of lesson 16 (see datasets/distill/README.md):
+ * {@code ./course bench distill teacher=conv teacherEpochs=4 shift=2 students=0 T=20,5 parts=seeds,small sweep=1,2,5,10
+ * small=1,2.5,4,20}. With the dropout-only MLP teacher (about 133 errors) the unregularised 2×800 student alone is
+ * about as good as the teacher on all 60,000 images and distillation gains nothing measurable (session 3's closing
+ * note); the default {@code students=10000} keeps that teacher's setting, where the teacher knows much more than the
+ * student can learn from 10,000 labels.
  *
- * <p>Time with one free core (a 2×1200 epoch on 60,000 images ≈ 10 s, a 2×800 ≈ 5 s, on 10,000 ≈ 0.9 s): the teacher
- * ≈ 4 min, once (a second run loads it); seeds ≈ 1.5 min; sweep ≈ 3 min (the 2-epoch teacher is cached too); with
- * students=0 the seeds take ≈ 8 min. Run with one BLAS thread: {@code ./course bench distill [key=value ...]}.
+ * <p>Run with one BLAS thread: {@code ./course bench distill [key=value ...]}. Times are not given: they depend on
+ * the machine's load (a 2×800 student epoch on 60,000 images is about 7 s of CPU time).
  */
 public final class DistillationBenchmark {
     public static void main(String[] args) {
