@@ -110,8 +110,9 @@ public final class DistillationBenchmark {
                 ? jitteredTeacher(dir, n, te, lr, Integer.parseInt(a.get("shift")), Double.parseDouble(a.get("maxNorm")), x, y, xt, yt)
                 : conv ? convTeacher(dir, n, te, lr, Integer.parseInt(a.get("shift")), x, y, xt, yt)
                 : teacher(dir, n, te, lr, x, y, xt, yt);
-        System.out.printf("teacher 2x1200 (dropout 0.2/0.5%s), %d epochs on %d images: %d test errors (%.0f s, %s)%n",
-                jitter ? ", inputs shifted by up to " + a.get("shift") + " px, max-norm " + a.get("maxNorm") : "",
+        System.out.printf("teacher %s, %d epochs on %d images: %d test errors (%.0f s, %s)%n",
+                jitter ? "2x1200 (dropout 0.2/0.5, inputs shifted by up to " + a.get("shift") + " px, max-norm " + a.get("maxNorm") + ")"
+                        : conv ? "DL4J LeNet-5 shape (inputs shifted by up to " + a.get("shift") + " px)" : "2x1200 (dropout 0.2/0.5)",
                 te, n, teacher.errors, (System.nanoTime() - t0) / 1e9, teacher.name);
         if (!a.get("export").isEmpty()) export(Path.of(a.get("export")), jitter ? "teacher-jitter-" : conv ? "teacher-conv-" : "teacher-", teacher, x, xt, Integer.parseInt(a.get("exportN")));
 
