@@ -43,8 +43,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * alone (the 2×800 students alone, no teacher needed: run it while the teacher trains).
  *
  * <p>The full-MNIST setting of lesson 16 (see datasets/distill/README.md):
- * {@code ./course bench distill teacher=conv teacherEpochs=4 shift=2 students=0 T=20,5 parts=seeds,small sweep=1,2,5,10
- * small=1,2.5,4,20}. With the dropout-only MLP teacher (about 133 errors) the unregularised 2×800 student alone is
+ * {@code ./course bench distill teacher=conv teacherEpochs=4 shift=2 students=0 T=20,5 parts=seeds,sweep,small
+ * sweep=2,5,10 alphas= weakTeacherEpochs=0 shortEpochs=0 small=1,2.5,4,20 smallSeeds=3}. With the dropout-only MLP teacher (about 133 errors) the unregularised 2×800 student alone is
  * about as good as the teacher on all 60,000 images and distillation gains nothing measurable (session 3's closing
  * note); the default {@code students=10000} keeps that teacher's setting, where the teacher knows much more than the
  * student can learn from 10,000 labels.
