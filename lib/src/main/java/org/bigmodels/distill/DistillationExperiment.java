@@ -77,6 +77,56 @@ public final class DistillationExperiment {
         return t;
     }
 
+    /**
+     * A teacher in the recipe of Hinton et al. 2015 §3 (after Srivastava et al. 2014): a ReLU MLP of {@code sizes}
+     * with dropout ({@link DistillationModels#mlp}), its inputs randomly translated by up to {@code maxShift} pixels at
+     * every step ({@link RandomTranslation}), Adam with a cosine-decayed rate ({@code lr} to {@code lr / 100}) and the
+     * max-norm constraint {@code maxNorm} on every unit's incoming weights ({@link MaxNorm}; 0 = none), batches of
+     * 128, {@code epochs} epochs of (x, y). Kept in {@code file} like {@link #teacher} (loaded when it exists). When
+     * {@code log} is not null, it is given (epoch, test errors on (xt, yt)) every {@code logEvery} epochs.
+     *
+     * @return the teacher, in evaluation mode
+     */
+    public static Sequential teacherJittered(Path file, long[] sizes, double inputDropout, double hiddenDropout,
+                                             int maxShift, double maxNorm, int epochs, double lr, long seed,
+                                             INDArray x, INDArray y, INDArray xt, int[] yt, int logEvery,
+                                             java.util.function.BiConsumer<Integer, Integer> log) {
+        Sequential t = DistillationModels.mlp(sizes, inputDropout, hiddenDropout, seed);
+        if (Files.isRegularFile(file)) {
+            Checkpoint.load(t, file);
+            t.train(false);
+            return t;
+        }
+        RandomTranslation source = new RandomTranslation(x, y, maxShift, 128, seed);
+        int perEpoch = source.stepsPerEpoch(), total = Math.max(2, epochs * perEpoch);
+        org.bigmodels.optim.Optimizer opt = Adam.adam(t.parameters(), lr);
+        if (maxNorm > 0) opt = new MaxNorm(opt, maxNorm);
+        Trainer trainer = new Trainer(t, opt, TrainConfig.defaults().withSeed(seed).withProgress(false)
+                .withLogEvery(1_000_000).withSchedule(LrSchedule.cosineWithWarmup(lr, 0, total, lr / 100)));
+        Trainer.Objective ce = crossEntropy(t);
+        for (int e = 1; e <= epochs; e++) {
+            trainer.fitSteps(e * perEpoch, source, ce, null);
+            if (log != null && logEvery > 0 && (e % logEvery == 0 || e == epochs)) {
+                int errors = testErrors(t, xt, yt);
+                t.train(true);
+                log.accept(e, errors);
+            }
+        }
+        Checkpoint.save(t, file);
+        t.train(false);
+        return t;
+    }
+
+    /**
+     * The name of a {@link #teacherJittered} 2×1200 teacher (dropout 0.2/0.5, seed 100) trained on the first {@code n}
+     * MNIST images: every setting of its training, used as its checkpoint's file name and as the key of its cached
+     * and committed logits (datasets/distill/teacher-jitter-*.bin, {@link TeacherOutputs#load}).
+     */
+    public static String jitteredTeacherName(int n, int epochs, double lr, int maxShift, double maxNorm) {
+        return "teacher-2x1200-d0.2-0.5-shift" + maxShift + "-maxnorm" + maxNorm + "-n" + n + "-e" + epochs + "-lr" + lr
+                + "-cos-s100";
+    }
+
     /** The plain cross-entropy objective of a Sequential classifier on labelled batches. */
     public static Trainer.Objective crossEntropy(Sequential model) {
         return b -> org.bigmodels.engine.Ops.crossEntropy(model.forward(Tensor.of(b.x())), b.y());

@@ -16,6 +16,10 @@
  *   <li>{@link org.bigmodels.distill.DistillationExperiment}: the §3 experiment's steps — the teacher trained once
  *       and kept as a checkpoint, students trained alone or distilled with the same cosine-decayed Adam — shared by
  *       the notebook and {@code org.bigmodels.bench.DistillationBenchmark} ({@code ./course bench distill}).</li>
+ *   <li>{@link org.bigmodels.distill.RandomTranslation} and {@link org.bigmodels.distill.MaxNorm}: the paper's
+ *       teacher regularisers (inputs shifted by up to 2 px, max-norm weights), used by
+ *       {@code DistillationExperiment.teacherJittered}; {@link org.bigmodels.distill.ConvTeacher}: a DL4J
+ *       convolutional teacher on shifted inputs (lesson 16's teacher; its logits are in datasets/distill/).</li>
  * </ul>
  * Start reading at {@code DistillationLoss}.
  */

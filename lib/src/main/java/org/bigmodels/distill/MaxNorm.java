@@ -1,0 +1,65 @@
+package org.bigmodels.distill;
+
+import java.util.List;
+import java.util.Map;
+import org.bigmodels.engine.Tensor;
+import org.bigmodels.optim.Optimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The max-norm weight constraint of Srivastava et al. 2014 §5.1 (used with dropout, and by Hinton et al. 2015 §3's
+ * "weight-constraints"): after every update of the wrapped optimizer, each unit's incoming weight vector (a column of a
+ * {@link org.bigmodels.nn.Linear} weight [in, out]) whose L2 norm exceeds c is scaled back to norm c. Biases and other
+ * non-matrix parameters are left alone.
+ */
+public final class MaxNorm implements Optimizer {
+    private final Optimizer inner;
+    private final double c;
+
+    /** @throws IllegalArgumentException when c is not positive and finite */
+    public MaxNorm(Optimizer inner, double c) {
+        if (!(c > 0) || Double.isInfinite(c)) throw new IllegalArgumentException("MaxNorm: expected c > 0, got " + c);
+        this.inner = inner;
+        this.c = c;
+    }
+
+    @Override
+    public void step() {
+        inner.step();
+        for (Tensor p : inner.parameters()) {
+            INDArray w = p.value();
+            if (w.rank() != 2) continue;
+            INDArray norms = w.norm2(0);                     // [out]
+            double largest = norms.maxNumber().doubleValue();
+            if (largest <= c) continue;
+            INDArray scale = norms.rdivi(c);                 // c / ||w_j||
+            org.nd4j.linalg.ops.transforms.Transforms.min(scale, 1.0, false);
+            w.muliRowVector(scale.castTo(w.dataType()));
+        }
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return inner.parameters();
+    }
+
+    @Override
+    public double learningRate() {
+        return inner.learningRate();
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        inner.setLearningRate(lr);
+    }
+
+    @Override
+    public Map<String, INDArray> state(Map<String, Tensor> namedParameters) {
+        return inner.state(namedParameters);
+    }
+
+    @Override
+    public void loadState(Map<String, INDArray> state, Map<String, Tensor> namedParameters) {
+        inner.loadState(state, namedParameters);
+    }
+}
