@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Data augmentation by random translation: every training image is shifted by a whole number of pixels
  * (dx, dy), each drawn uniformly from [−max, max], freshly at every step, the uncovered border filled with 0 (the
- * background of MNIST). Hinton et al. 2015 §3 trained their 67-error MNIST teacher "with the input images jittered by
+ * background of MNIST). Hinton et al. 2015 §3 trained their MNIST teacher (67 test errors) "with the input images jittered by
  * up to two pixels in any direction"; the students saw the plain images.
  *
  * <p>As a batch source for {@link org.bigmodels.train.Trainer#fitSteps}: step s belongs to epoch s / perEpoch, whose
