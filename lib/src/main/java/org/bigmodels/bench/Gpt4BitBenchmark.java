@@ -66,7 +66,19 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
             else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
             else {   // --help, or anything unknown: the usage
-                System.out.println("usage: [train out=FILE [stop=STEPS]] | [model=FILE] [grid=20] [val=64] [groups=32,64,128] [layers]");
+                if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
+                System.out.println(String.join("\n",
+                    "./course bench gpt4bit [options]",
+                    "  Weight-only 4- and 3-bit quantization of the committed character GPT (lesson 14, section 12):",
+                    "  validation loss of group-wise round-to-nearest vs activation-aware scaling, per group size.",
+                    "  train out=FILE    train the model (" + TRAIN_STEPS + " AdamW steps) and save it to FILE instead of evaluating",
+                    "  stop=STEPS        with train: stop after STEPS steps (default " + TRAIN_STEPS + ")",
+                    "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
+                    "  grid=N            alpha search grid 0, 1/N, ..., (N-1)/N (default 20)",
+                    "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
+                    "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
+                    "  layers            also print each layer's alpha and calibration output error",
+                    "  --help            this text"));
                 return;
             }
         }
