@@ -47,7 +47,17 @@ public final class CapstoneBenchmark {
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
         for (String s : args) {
             if (s.equals("--help") || s.equals("-h")) {
-                System.out.println("./course bench capstone [key=value ...], keys and defaults: " + a);
+                System.out.println("./course bench capstone [key=value ...]; the keys, their meaning and default:");
+                String[][] meaning = {{"student", "layer sizes of the student MLP, comma-separated"},
+                        {"distillEpochs", "epochs of distillation from the teacher's logits (the notebook: 10)"},
+                        {"pruneEpochs", "epochs of gradual pruning while distilling (the notebook: 6)"},
+                        {"sparsity", "fraction of the weights pruned, one global magnitude ranking"},
+                        {"bits", "k-means code bits per surviving weight (PrunedKMeans)"},
+                        {"seeds", "number of seeds, 1..seeds, each a full run"},
+                        {"T", "distillation temperature"}, {"alpha", "weight of the soft (teacher) loss"},
+                        {"latencyN", "test images per timed forward pass"},
+                        {"rounds", "alternated timing rounds; medians are reported (the notebook: 5)"}};
+                for (String[] km : meaning) System.out.printf("  %-14s %s (default %s)%n", km[0], km[1], a.get(km[0]));
                 return;
             }
             String[] kv = s.split("=", 2);

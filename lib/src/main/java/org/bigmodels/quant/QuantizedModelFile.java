@@ -38,9 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * long CRC32 of every byte before it.
  * </pre>
  *
- * <b>The sparse entry</b> is the relative index of Han et al. 2016 ("Deep Compression", section 3 and figure 3):
- * instead of the position of each non-zero, the writer stores the number of zeros skipped since the previous stored
- * element, in 4 bits. A code g in 0..14 means "skip g zeros, then one stored element"; the code 15 is a filler
+ * <b>The sparse entry</b> is the relative index of Han et al. 2016 ("Deep Compression", section 2 and figure 2,
+ * where it takes 8 bits in conv layers and 5 in fully connected ones): instead of the position of each non-zero, the
+ * writer stores the number of zeros skipped since the previous stored element, in 4 bits (the course's choice). A code g in 0..14 means "skip g zeros, then one stored element"; the code 15 is a filler
  * ("skip 15 zeros, store nothing"), so a gap of g zeros costs floor(g / 15) fillers. Zeros after the last stored
  * element cost nothing. The "zero" of an entry is the code that dequantizes to exactly 0: the float +0.0 (bit pattern
  * 0), the zero point of the element's slice for UNIFORM, the first centroid equal to 0.0 for KMEANS (none: nothing is

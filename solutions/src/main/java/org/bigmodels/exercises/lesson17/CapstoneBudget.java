@@ -8,16 +8,20 @@ import org.bigmodels.nn.MLP;
 import org.bigmodels.quant.QuantizedModelFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Exercise 17.1, solved: distill a 784-100-100-10 student, prune it to 80 % while distilling, 4-bit pruned k-means. */
+/**
+ * Exercise 17.1, solved: distill a 784-100-100-10 student, prune it to 85 % while distilling (8 epochs), 3-bit pruned
+ * k-means. The lesson's choice (80 %, 4 bits, 6 epochs) gives about 20 kB: over budget. Measured (seed 1): 13,964
+ * bytes, 96.38 % on the test set, 97.47 % on the given training images; 16 s on two idle cores, 106 s at load 6.
+ */
 public final class CapstoneBudget {
     /** The size budget, bytes of the saved file. */
-    public static final long MAX_BYTES = 24_000;
+    public static final long MAX_BYTES = 16_000;
     /** The accuracy budget: fraction of the MNIST test set. */
     public static final double MIN_ACCURACY = 0.960;
 
     static long[] SIZES = {784, 100, 100, 10};
-    static int DISTILL_EPOCHS = 10, PRUNE_EPOCHS = 6, BITS = 4;
-    static double SPARSITY = 0.8;
+    static int DISTILL_EPOCHS = 10, PRUNE_EPOCHS = 8, BITS = 3;
+    static double SPARSITY = 0.85;
 
     private CapstoneBudget() {
     }
