@@ -26,11 +26,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Teachers ({@code teacher=}): {@code dropout}, the 2×1200 MLP with dropout 0.2/0.5
  * ({@link DistillationExperiment#teacher}); {@code jitter}, the same with inputs shifted by up to {@code shift} px and
  * max-norm {@code maxNorm} ({@link DistillationExperiment#teacherJittered}, the paper's recipe); {@code conv}, a DL4J
- * LeNet-5-shaped network on shifted inputs ({@link ConvTeacher}). Each is trained once: its weights are kept in
- * {@code build/distill/} (the file name holds every setting) and its logits on the training set in
- * {@code build/distill/logits-*.bin} ({@link TeacherOutputs#cached}); a second run loads both. {@code export=DIR} also
- * writes the teacher's logits of the first {@code exportN} training images and of the test set there (the files
- * committed under datasets/distill/). Every student's test errors are kept in {@code results} (default
+ * network of the Caffe/DL4J "LeNet" MNIST example's shape on shifted inputs ({@link ConvTeacher}). Each is trained
+ * once: its weights are kept in {@code build/distill/} (the file name holds every setting) and its logits on the
+ * training set in {@code build/distill/logits-*.bin} ({@link TeacherOutputs#cached}); a second run loads both.
+ * {@code export=DIR} also writes the teacher's logits of the first {@code exportN} training images and of the test set there
+ * (the files committed under datasets/distill/). Every student's test errors are kept in {@code results} (default
  * build/distill/results/, one small file per setting; a result is deterministic given its settings with one BLAS
  * thread), so parts can run in separate processes and a final run prints the tables without training again.
  *
@@ -39,20 +39,53 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * parts=seeds,sweep sweep=2,5 alphas=1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 smallSeeds=1 export=
  * exportN=20000 aloneSizes= results=build/distill/results. The teacher always trains on the first {@code train}
  * images; the students on the first {@code students} of them (the transfer set; 0 = all, the paper's setting). parts
- * is any of seeds (the table), sweep (T, alpha, teacher quality, length, on seed 0), small (the 2×30 student), or
- * alone (the 2×800 students alone, no teacher needed: run it while the teacher trains).
+ * is any of seeds (the table), sweep (T, alpha, teacher quality, length, on seed 0), small (the 2×30 student),
+ * alone (the 2×800 students alone, no teacher needed: run it while the teacher trains), or none (only the teacher
+ * and its export).
  *
  * <p>The full-MNIST setting of lesson 16 (see datasets/distill/README.md):
  * {@code ./course bench distill teacher=conv teacherEpochs=4 shift=2 students=0 T=20,5 parts=seeds,sweep,small
- * sweep=2,5,10 alphas= weakTeacherEpochs=0 shortEpochs=0 small=1,2.5,4,20 smallSeeds=3}. With the dropout-only MLP teacher (about 133 errors) the unregularised 2×800 student alone is
- * about as good as the teacher on all 60,000 images and distillation gains nothing measurable (session 3's closing
- * note); the default {@code students=10000} keeps that teacher's setting, where the teacher knows much more than the
- * student can learn from 10,000 labels.
+ * sweep=2,5,10 alphas= weakTeacherEpochs=0 shortEpochs=0 small=1,2.5,4,20 smallSeeds=3}; its recorded output is
+ * in that README. The default {@code students=10000} trains the students on the first 10,000 images, where a teacher
+ * trained on all 60,000 also knows what the students' labels cannot teach them.
+ *
+ * <p>{@code --help} (or {@code -h}) prints the options, one line each, and returns; an unknown key or an unknown part
+ * is an {@link IllegalArgumentException} naming the accepted ones.
  *
  * <p>Run with one BLAS thread: {@code ./course bench distill [key=value ...]}. Times are not given: they depend on
  * the machine's load (a 2×800 student epoch on 60,000 images is about 7 s of CPU time).
  */
 public final class DistillationBenchmark {
+    /** The accepted values of {@code parts=}. */
+    private static final List<String> PARTS = List.of("seeds", "sweep", "small", "alone", "none");
+
+    /** One line per option: key, meaning (the default is printed from the defaults table). */
+    private static final String[][] HELP = {
+        {"train", "the teacher trains on the first N MNIST training images"},
+        {"teacher", "dropout (2x1200 MLP), jitter (2x1200, shifted inputs, max-norm) or conv (DL4J LeNet-example CNN)"},
+        {"teacherEpochs", "the teacher's epochs"},
+        {"shift", "largest input shift in pixels (jitter and conv teachers)"},
+        {"maxNorm", "max-norm of each unit's incoming weights (jitter teacher; 0 = none)"},
+        {"students", "the students train on the first N of the teacher's images (0 = all)"},
+        {"epochs", "the students' epochs"},
+        {"seeds", "number of student seeds (seeds table)"},
+        {"seedFrom", "first student seed"},
+        {"T", "comma list of temperatures; the seeds table has one distilled row per T"},
+        {"alpha", "weight of the soft term"},
+        {"lr", "Adam learning rate (cosine-decayed to lr/100)"},
+        {"parts", "comma list of seeds, sweep, small, alone, none"},
+        {"sweep", "comma list of temperatures for the 2x800 student on seed 0 (part sweep)"},
+        {"alphas", "comma list of alphas on seed 0 (part sweep; empty = none)"},
+        {"weakTeacherEpochs", "epochs of a weaker teacher on seed 0 (part sweep; 0 = none)"},
+        {"shortEpochs", "a shorter student training on seed 0 (part sweep; 0 = none)"},
+        {"small", "comma list of temperatures for the 2x30 student (part small)"},
+        {"smallSeeds", "number of seeds of the 2x30 student"},
+        {"aloneSizes", "comma list of extra hidden widths trained alone (part alone)"},
+        {"export", "directory to write the teacher's logits to (empty = none)"},
+        {"exportN", "number of training images whose logits are exported"},
+        {"results", "directory of the kept student results (empty = none)"},
+    };
+
     public static void main(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
         String[] defaults = {"train", "60000", "teacherEpochs", "20", "epochs", "15", "seeds", "3", "T", "20",
@@ -60,6 +93,11 @@ public final class DistillationBenchmark {
                 "weakTeacherEpochs", "2", "shortEpochs", "5", "small", "2.5,4,20", "export", "", "exportN", "20000", "students", "10000",
                 "teacher", "dropout", "shift", "2", "maxNorm", "0", "smallSeeds", "1", "seedFrom", "0", "aloneSizes", "", "results", "build/distill/results"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println("./course bench distill [key=value ...]   (Hinton et al. 2015 §3 on MNIST; all keys optional)");
+            for (String[] o : HELP) System.out.printf("  %-18s %s (default: %s)%n", o[0], o[1], a.get(o[0]).isEmpty() ? "empty" : a.get(o[0]));
+            return;
+        }
         for (String s : args) {
             String[] kv = s.split("=", 2);
             if (kv.length != 2 || !a.containsKey(kv[0])) {
@@ -72,6 +110,12 @@ public final class DistillationBenchmark {
                 ep = Integer.parseInt(a.get("epochs")), seeds = Integer.parseInt(a.get("seeds"));
         double alpha = Double.parseDouble(a.get("alpha")), lr = Double.parseDouble(a.get("lr"));
         List<String> parts = List.of(a.get("parts").split(","));
+        for (String p : parts) {
+            if (!PARTS.contains(p)) {
+                throw new IllegalArgumentException("DistillationBenchmark: unknown part '" + p + "' in parts=" + a.get("parts")
+                        + "; expected a comma list of " + PARTS + " (see --help)");
+            }
+        }
         Split tr = Mnist.train(), ts = Mnist.test();
         INDArray x = tr.features().get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).dup('c');
         INDArray y = tr.labels().get(NDArrayIndex.interval(0, n)).dup();
@@ -112,7 +156,7 @@ public final class DistillationBenchmark {
                 : teacher(dir, n, te, lr, x, y, xt, yt);
         System.out.printf("teacher %s, %d epochs on %d images: %d test errors (%.0f s, %s)%n",
                 jitter ? "2x1200 (dropout 0.2/0.5, inputs shifted by up to " + a.get("shift") + " px, max-norm " + a.get("maxNorm") + ")"
-                        : conv ? "DL4J LeNet-5 shape (inputs shifted by up to " + a.get("shift") + " px)" : "2x1200 (dropout 0.2/0.5)",
+                        : conv ? "DL4J LeNet-example CNN (inputs shifted by up to " + a.get("shift") + " px)" : "2x1200 (dropout 0.2/0.5)",
                 te, n, teacher.errors, (System.nanoTime() - t0) / 1e9, teacher.name);
         if (!a.get("export").isEmpty()) export(Path.of(a.get("export")), jitter ? "teacher-jitter-" : conv ? "teacher-conv-" : "teacher-", teacher, x, xt, Integer.parseInt(a.get("exportN")));
 

@@ -26,8 +26,9 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
 /**
- * A convolutional MNIST teacher in DL4J (the issue allows DL4J teachers): LeNet-5's shape (LeCun et al. 1998) with
- * ReLU and max pooling, conv 5×5×20 → pool 2 → conv 5×5×50 → pool 2 → dense 500 (dropout 0.5) → 10, trained with
+ * A convolutional MNIST teacher in DL4J, of the shape of the Caffe/DL4J "LeNet" MNIST example (not LeNet-5 of LeCun
+ * et al. 1998, which has 6 and 16 maps, then 120 and 84 units): ReLU and max pooling, conv 5×5×20 → pool 2 → conv
+ * 5×5×50 → pool 2 → dense 500 (dropout 0.5) → 10, trained with
  * Adam on images shifted by up to {@code maxShift} pixels at every step ({@link RandomTranslation}). Inputs are the
  * flat [N, 784] pixels (the network reshapes them), so {@link TeacherOutputs#ofDl4j} computes its logits from the
  * same arrays as the engine's MLPs.
@@ -35,12 +36,25 @@ import org.nd4j.linalg.schedule.StepSchedule;
 public final class ConvTeacher {
     private ConvTeacher() {}
 
-    /** The teacher's name (its file name and the key of its logits): every setting of its training. */
+    /**
+     * The teacher's name (its file name and the key of its logits): every setting of its training.
+     *
+     * @param n number of training images
+     * @param epochs number of epochs
+     * @param lr Adam's initial learning rate
+     * @param maxShift largest input shift, in pixels
+     */
     public static String name(int n, int epochs, double lr, int maxShift) {
         return "teacher-lenet5-20-50-500-d0.5-shift" + maxShift + "-n" + n + "-e" + epochs + "-lr" + lr + "-halving-s100";
     }
 
-    /** The untrained network, weights seeded. */
+    /**
+     * The untrained network, weights seeded: input [N, 784] flat pixels, output [N, 10] class probabilities.
+     *
+     * @param lr Adam's initial learning rate
+     * @param stepsPerHalving optimizer steps (batches) between halvings of the rate
+     * @param seed seed of the weights and of dropout
+     */
     public static MultiLayerNetwork network(double lr, int stepsPerHalving, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -63,7 +77,11 @@ public final class ConvTeacher {
     /**
      * Trains the network {@code epochs} epochs on (x [N, 784], labels y [N]) in batches of 128, images shifted by up
      * to {@code maxShift} px, learning rate {@code lr} halved every {@code epochs / 4} epochs; kept in {@code file}
-     * (DL4J's model zip) and loaded from it when it exists. {@code log} (may be null) gets (epoch, test errors).
+     * (DL4J's model zip, written to a temporary file then moved) and loaded from it when it exists. Test images xt
+     * [M, 784] with labels yt (M ints); {@code log} (may be null) gets (epoch, test errors on them). Source of the
+     * recipe: the shifted inputs of Hinton et al. 2015 §3.
+     *
+     * @throws java.io.UncheckedIOException when the file cannot be read or written
      */
     public static MultiLayerNetwork trained(Path file, int epochs, double lr, int maxShift, long seed, INDArray x, INDArray y,
                                             INDArray xt, int[] yt, BiConsumer<Integer, Integer> log) {

@@ -25,8 +25,12 @@ public final class DistillationExperiment {
 
     /**
      * Trains {@code model} with Adam (learning rate {@code lr}, constant) for {@code epochs} epochs in batches of
-     * {@code batch}, on the given objective ({@code y}: labels for cross-entropy, packed targets for distillation).
-     * Returns the wall time in seconds.
+     * {@code batch}, on the given objective. Shapes: x [N, 784]; y either the labels [N] (for {@link #crossEntropy}) or
+     * the packed targets [N, 1 + C] of {@link DistillationLoss#packTargets} (for {@link #distillation}). Returns the
+     * wall time in seconds.
+     *
+     * @throws org.bigmodels.train.TrainingDivergedException (from the Trainer) when the loss or the gradient norm stops
+     *     being finite
      */
     public static double train(Sequential model, INDArray x, INDArray y, int epochs, int batch, double lr, long seed,
                                Trainer.Objective objective, boolean progress) {
@@ -39,9 +43,12 @@ public final class DistillationExperiment {
 
     /**
      * Trains {@code model} with Adam whose rate follows a cosine decay from {@code lr} to {@code lr / 100} over the
-     * {@code epochs} epochs (no warmup), in batches of {@code batch}. The decay matters for a fair comparison: an
-     * earlier version of the benchmark with a constant rate measured a seed-to-seed spread of ±35 test errors on a
-     * 2×800 student; with the decay it was 3-13 (DistillationBenchmark). Returns the wall time in seconds.
+     * {@code epochs} epochs (no warmup), in batches of {@code batch}. Shapes as in {@link #train}: x [N, 784], y the
+     * labels [N] or the packed targets [N, 1 + C]. The same schedule for every student keeps the comparison of a
+     * student alone and distilled fair. Returns the wall time in seconds.
+     *
+     * @throws org.bigmodels.train.TrainingDivergedException (from the Trainer) when the loss or the gradient norm stops
+     *     being finite
      */
     public static double trainCosine(Sequential model, INDArray x, INDArray y, int epochs, int batch, double lr,
                                      long seed, Trainer.Objective objective, boolean progress) {
@@ -59,10 +66,11 @@ public final class DistillationExperiment {
      * ({@link DistillationModels#mlp}), trained by {@link #trainCosine} on (x, y) with cross-entropy, its weights kept
      * in {@code file} in the course {@link Checkpoint} format (CRC32-checked). When {@code file} exists it is loaded
      * instead of training (a damaged file is an error, see {@link Checkpoint#load}); name the file after every
-     * setting given here (e.g. "teacher-2x1200-d0.2-0.5-n60000-e30-lr0.001-s100.ckpt"), since the file does not
-     * record them.
+     * setting given here (e.g. "teacher-2x1200-d0.2-0.5-n60000-e30-lr0.001-cos-s100.ckpt"), since the file does not
+     * record them. Shapes: x [N, 784], y the labels [N].
      *
      * @return the teacher, in evaluation mode
+     * @throws IllegalArgumentException from {@link Checkpoint#load} when the file holds other parameter names or shapes
      */
     public static Sequential teacher(Path file, long[] sizes, double inputDropout, double hiddenDropout, int epochs,
                                      double lr, long seed, INDArray x, INDArray y, boolean progress) {
@@ -120,7 +128,7 @@ public final class DistillationExperiment {
     /**
      * The name of a {@link #teacherJittered} 2×1200 teacher (dropout 0.2/0.5, seed 100) trained on the first {@code n}
      * MNIST images: every setting of its training, used as its checkpoint's file name and as the key of its cached
-     * and committed logits (datasets/distill/teacher-jitter-*.bin, {@link TeacherOutputs#load}).
+     * logits ({@link TeacherOutputs#cached}; none are committed).
      */
     public static String jitteredTeacherName(int n, int epochs, double lr, int maxShift, double maxNorm) {
         return "teacher-2x1200-d0.2-0.5-shift" + maxShift + "-maxnorm" + maxNorm + "-n" + n + "-e" + epochs + "-lr" + lr

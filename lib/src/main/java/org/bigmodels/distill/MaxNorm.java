@@ -16,8 +16,14 @@ public final class MaxNorm implements Optimizer {
     private final Optimizer inner;
     private final double c;
 
-    /** @throws IllegalArgumentException when c is not positive and finite */
+    /**
+     * Wraps {@code inner}. Every rank-2 parameter is taken to be a weight [in, out] (the course's {@code Linear}
+     * layout): wrap only optimizers whose matrices are laid out so.
+     *
+     * @throws IllegalArgumentException when inner is null or c is not positive and finite
+     */
     public MaxNorm(Optimizer inner, double c) {
+        if (inner == null) throw new IllegalArgumentException("MaxNorm: expected an optimizer to wrap, got null");
         if (!(c > 0) || Double.isInfinite(c)) throw new IllegalArgumentException("MaxNorm: expected c > 0, got " + c);
         this.inner = inner;
         this.c = c;

@@ -43,4 +43,10 @@ class MaxNormTest {
         assertThrows(IllegalArgumentException.class, () -> new MaxNorm(new SGD(List.of(p), 0.1), 0));
         assertThrows(IllegalArgumentException.class, () -> new MaxNorm(new SGD(List.of(p), 0.1), Double.NaN));
     }
+
+    @Test
+    void missingInnerOptimizerIsRefusedAtConstruction() {
+        // without the check, the null would only surface as a NullPointerException at the first step()
+        assertThrows(IllegalArgumentException.class, () -> new MaxNorm(null, 3.5));
+    }
 }
