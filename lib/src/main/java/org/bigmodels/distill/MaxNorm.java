@@ -3,6 +3,7 @@ package org.bigmodels.distill;
 import java.util.List;
 import java.util.Map;
 import org.bigmodels.engine.Tensor;
+import org.bigmodels.optim.ForwardingOptimizer;
 import org.bigmodels.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,8 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link org.bigmodels.nn.Linear} weight [in, out]) whose L2 norm exceeds c is scaled back to norm c. Biases and other
  * non-matrix parameters are left alone.
  */
-public final class MaxNorm implements Optimizer {
-    private final Optimizer inner;
+public final class MaxNorm extends ForwardingOptimizer {
     private final double c;
 
     /**
@@ -23,9 +23,8 @@ public final class MaxNorm implements Optimizer {
      * @throws IllegalArgumentException when inner is null or c is not positive and finite
      */
     public MaxNorm(Optimizer inner, double c) {
-        if (inner == null) throw new IllegalArgumentException("MaxNorm: expected an optimizer to wrap, got null");
+        super(inner, "MaxNorm");
         if (!(c > 0) || Double.isInfinite(c)) throw new IllegalArgumentException("MaxNorm: expected c > 0, got " + c);
-        this.inner = inner;
         this.c = c;
     }
 
@@ -42,30 +41,5 @@ public final class MaxNorm implements Optimizer {
             org.nd4j.linalg.ops.transforms.Transforms.min(scale, 1.0, false);
             w.muliRowVector(scale.castTo(w.dataType()));
         }
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return inner.parameters();
-    }
-
-    @Override
-    public double learningRate() {
-        return inner.learningRate();
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        inner.setLearningRate(lr);
-    }
-
-    @Override
-    public Map<String, INDArray> state(Map<String, Tensor> namedParameters) {
-        return inner.state(namedParameters);
-    }
-
-    @Override
-    public void loadState(Map<String, INDArray> state, Map<String, Tensor> namedParameters) {
-        inner.loadState(state, namedParameters);
     }
 }

@@ -69,7 +69,7 @@ public final class RandomTranslation implements IntFunction<Batch> {
     public Batch apply(int step) {
         int epoch = step / perEpoch, k = step % perEpoch;
         if (epoch != orderEpoch) {
-            order = permutation(n, new Random(seed * 1_000_003L + epoch));
+            order = Batches.permutation(n, new Random(seed * 1_000_003L + epoch));
             orderEpoch = epoch;
         }
         int start = k * batchSize, rows = Math.min(batchSize, n - start);
@@ -109,17 +109,5 @@ public final class RandomTranslation implements IntFunction<Batch> {
                 dst[to + r * side + c] = sr >= 0 && sr < side && sc >= 0 && sc < side ? src[from + sr * side + sc] : 0f;
             }
         }
-    }
-
-    private static int[] permutation(int n, Random rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import org.bigmodels.engine.Tensor;
+import org.bigmodels.optim.ForwardingOptimizer;
 import org.bigmodels.optim.Optimizer;
-import org.bigmodels.optim.ParamGroup;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,8 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradual pruner ({@link GradualPruner}) raises the sparsity there. Note that the Trainer measures (and clips) the
  * gradient norm before {@code step()}, so with clipping on, the pruned weights' gradients count in the norm.
  */
-public final class MaskedOptimizer implements Optimizer {
-    private final Optimizer inner;
+public final class MaskedOptimizer extends ForwardingOptimizer {
     private final PruningMasks masks;
     private final List<IntConsumer> listeners = new ArrayList<>();
     private int steps;
@@ -34,10 +33,7 @@ public final class MaskedOptimizer implements Optimizer {
      *     updated, so masking it here would be a silent no-op)
      */
     public MaskedOptimizer(Optimizer inner, PruningMasks masks) {
-        if (inner == null || masks == null) {
-            throw new IllegalArgumentException("MaskedOptimizer: expected an optimizer and masks, got "
-                    + (inner == null ? "no optimizer" : "no masks"));
-        }
+        super(checkArguments(inner, masks), "MaskedOptimizer");
         java.util.Set<Tensor> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         own.addAll(inner.parameters());
         for (String name : masks.names()) {
@@ -47,8 +43,15 @@ public final class MaskedOptimizer implements Optimizer {
                         + "pruned model's parameters (model.parameters())");
             }
         }
-        this.inner = inner;
         this.masks = masks;
+    }
+
+    private static Optimizer checkArguments(Optimizer inner, PruningMasks masks) {
+        if (inner == null || masks == null) {
+            throw new IllegalArgumentException("MaskedOptimizer: expected an optimizer and masks, got "
+                    + (inner == null ? "no optimizer" : "no masks"));
+        }
+        return inner;
     }
 
     @Override
@@ -74,45 +77,5 @@ public final class MaskedOptimizer implements Optimizer {
     /** The masks held through the updates. */
     public PruningMasks masks() {
         return masks;
-    }
-
-    /** The wrapped optimizer. */
-    public Optimizer inner() {
-        return inner;
-    }
-
-    @Override
-    public void zeroGrad() {
-        inner.zeroGrad();
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return inner.parameters();
-    }
-
-    @Override
-    public List<ParamGroup> paramGroups() {
-        return inner.paramGroups();
-    }
-
-    @Override
-    public double learningRate() {
-        return inner.learningRate();
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        inner.setLearningRate(lr);
-    }
-
-    @Override
-    public Map<String, INDArray> state(Map<String, Tensor> namedParameters) {
-        return inner.state(namedParameters);
-    }
-
-    @Override
-    public void loadState(Map<String, INDArray> state, Map<String, Tensor> namedParameters) {
-        inner.loadState(state, namedParameters);
     }
 }

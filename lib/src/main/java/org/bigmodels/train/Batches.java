@@ -36,7 +36,8 @@ public final class Batches {
         return Math.toIntExact((n + batchSize - 1) / batchSize);
     }
 
-    static int[] permutation(int n, Random rng) {
+    /** A uniformly random permutation of 0..n−1 (the Fisher–Yates shuffle, Knuth TAOCP vol. 2 §3.4.2, Algorithm P). */
+    public static int[] permutation(int n, Random rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         for (int i = n - 1; i > 0; i--) {
