@@ -145,18 +145,7 @@ public final class DataParallelBenchmark {
 
     /** The single worker: the plain Trainer on rank 0's batches, on a thread of its own (as the workers are). */
     static <M extends Module> Timing single(Job<M> job, int steps) {
-        long[][] marks = new long[1][];
-        double[] p0 = {Double.NaN};
-        List<double[]> r = ThreadCommunicator.run(1, 600_000, comm -> {
-            M m = job.model().apply(0);
-            Trainer t = new Trainer(m, job.optimizer().apply(m), CONFIG);
-            IntFunction<Batch> src = timed(job.source().forRank(0, 1), marks, 0, p0);
-            t.fitSteps(steps, src, b -> job.loss().apply(m, b), null);
-            long end = System.nanoTime();
-            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[0][1]) * 1e-9;
-            return new double[] {(end - marks[0][0]) * 1e-9, cpu, processCpu()};
-        });
-        return new Timing(r.get(0)[0], r.get(0)[2] - p0[0], new double[] {r.get(0)[1]}, List.of());
+        return independent(job, 1, steps);
     }
 
     /**
@@ -171,30 +160,15 @@ public final class DataParallelBenchmark {
                 rank, p0);
         List<Object[]> r = ThreadCommunicator.run(w, 600_000, comm -> {
             var replica = dp.fitSteps(comm, steps, source);
-            long end = System.nanoTime();
-            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[comm.rank()][1]) * 1e-9;
-            return new Object[] {end, cpu, replica.events(), processCpu()};
+            return finish(marks[comm.rank()], replica.events());
         });
-        long start = Long.MAX_VALUE;
-        long end = Long.MIN_VALUE;
-        double pEnd = 0;
-        double[] cpu = new double[w];
-        List<WorkerEvent> events = new ArrayList<>();
-        for (int i = 0; i < w; i++) {
-            start = Math.min(start, marks[i][0]);
-            end = Math.max(end, (Long) r.get(i)[0]);
-            cpu[i] = (Double) r.get(i)[1];
-            pEnd = Math.max(pEnd, (Double) r.get(i)[3]);
-            @SuppressWarnings("unchecked")
-            List<WorkerEvent> ev = (List<WorkerEvent>) r.get(i)[2];
-            events.addAll(ev);
-        }
-        return new Timing((end - start) * 1e-9, pEnd - p0[0], cpu, events);
+        return combine(marks, r, p0[0]);
     }
 
     /**
      * W plain Trainers at once, each on its own shard and thread, with no communication at all: the ceiling of any
      * synchronous data-parallel strategy on this machine (what sharing the memory system, caches and cores costs).
+     * For W = 1, the single worker.
      */
     static <M extends Module> Timing independent(Job<M> job, int w, int steps) {
         long[][] marks = new long[w][];
@@ -204,21 +178,35 @@ public final class DataParallelBenchmark {
             Trainer t = new Trainer(m, job.optimizer().apply(m), CONFIG);
             IntFunction<Batch> src = timed(job.source().forRank(comm.rank(), w), marks, comm.rank(), p0);
             t.fitSteps(steps, src, b -> job.loss().apply(m, b), null);
-            long end = System.nanoTime();
-            double cpu = (THREADS.getCurrentThreadCpuTime() - marks[comm.rank()][1]) * 1e-9;
-            return new Object[] {end, cpu, processCpu()};
+            return finish(marks[comm.rank()], List.of());
         });
+        return combine(marks, r, p0[0]);
+    }
+
+    /** A worker's result at its end: {end ns, its thread's CPU s since its mark, its events, the process's CPU s}. */
+    private static Object[] finish(long[] mark, List<WorkerEvent> events) {
+        long end = System.nanoTime();
+        double cpu = (THREADS.getCurrentThreadCpuTime() - mark[1]) * 1e-9;
+        return new Object[] {end, cpu, events, processCpu()};
+    }
+
+    /** The run's timing from each worker's {@link #finish} result: first mark to last end, process CPU since p0. */
+    private static Timing combine(long[][] marks, List<Object[]> r, double p0) {
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
         double pEnd = 0;
-        double[] cpu = new double[w];
-        for (int i = 0; i < w; i++) {
+        double[] cpu = new double[marks.length];
+        List<WorkerEvent> events = new ArrayList<>();
+        for (int i = 0; i < marks.length; i++) {
             start = Math.min(start, marks[i][0]);
             end = Math.max(end, (Long) r.get(i)[0]);
             cpu[i] = (Double) r.get(i)[1];
-            pEnd = Math.max(pEnd, (Double) r.get(i)[2]);
+            pEnd = Math.max(pEnd, (Double) r.get(i)[3]);
+            @SuppressWarnings("unchecked")
+            List<WorkerEvent> ev = (List<WorkerEvent>) r.get(i)[2];
+            events.addAll(ev);
         }
-        return new Timing((end - start) * 1e-9, pEnd - p0[0], cpu, List.of());
+        return new Timing((end - start) * 1e-9, pEnd - p0, cpu, events);
     }
 
     /**
