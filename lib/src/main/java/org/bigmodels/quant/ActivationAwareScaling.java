@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * output error ||X W - X Ŵ(alpha)||² / (N out) of the layer; alpha = 0 is plain RTN, so the search can only match or
  * beat it on the calibration data. Here the factor 1/s is folded back into the dequantized weight
  * (Ŵ = diag(s)^-1 Q(diag(s) W)), the same numbers as folding it into the previous layer norm as AWQ does. Rounding is
- * group-wise RTN ({@link GroupwiseRTN}); AWQ's additional clipping search is not done.
+ * group-wise RTN ({@link GroupwiseRTN}); AWQ's second step, a clipping search per group, is {@link ActivationAwareClipping}
+ * (applied after the scales with {@code clip = true}).
  */
 public final class ActivationAwareScaling {
     private ActivationAwareScaling() {}
@@ -128,6 +129,16 @@ public final class ActivationAwareScaling {
      * values (AWQ uses 20). The model passed in is unchanged.
      */
     public static Result quantize(GPT model, INDArray calibration, int bits, int groupSize, int gridPoints) {
+        return quantize(model, calibration, bits, groupSize, gridPoints, false);
+    }
+
+    /**
+     * As {@link #quantize(GPT, INDArray, int, int, int)}; with {@code clip}, AWQ's full recipe: after the scales,
+     * each group's range is clipped by {@link ActivationAwareClipping} on the scaled weight diag(s) W and the scaled
+     * inputs X diag(s)^-1 (Gram diag(s)^-1 G diag(s)^-1), and the layer's {@link LayerResult#scaledError} is the error
+     * after both steps.
+     */
+    public static Result quantize(GPT model, INDArray calibration, int bits, int groupSize, int gridPoints, boolean clip) {
         Map<Linear, INDArray> inputs = LinearInputs.capture(model, () -> model.forward(calibration));
         GPT copy = GroupwiseRTN.copy(model);
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
@@ -142,9 +153,20 @@ public final class ActivationAwareScaling {
             if (x == null) throw new IllegalStateException("ActivationAwareScaling: no input captured for " + names.get(l));
             INDArray w = l.weight().value();
             LayerResult r = search(names.get(l), x, w, bits, groupSize, gridPoints);
+            INDArray wHat;
+            if (clip) {
+                double[] s = scales(channelMagnitude(x), r.alpha());
+                INDArray col = Nd4j.createFromArray(s).reshape(s.length, 1);
+                INDArray gs = gram(x).diviColumnVector(col).diviRowVector(col.reshape(1, s.length));
+                var c = ActivationAwareClipping.quantize(gs, x.size(0), w.castTo(DataType.DOUBLE).mulColumnVector(col),
+                        bits, groupSize, ActivationAwareClipping.ratios(ActivationAwareClipping.GRID, ActivationAwareClipping.MAX_SHRINK));
+                wHat = c.weight().diviColumnVector(col).castTo(w.dataType());
+                r = new LayerResult(r.layer(), r.alpha(), r.rtnError(), outputError(gram(x), x.size(0), w, wHat));
+            } else {
+                wHat = r.alpha() == 0 ? GroupwiseRTN.quantize(w, bits, groupSize)
+                        : quantizeScaled(w, scales(channelMagnitude(x), r.alpha()), bits, groupSize);
+            }
             results.add(r);
-            INDArray wHat = r.alpha() == 0 ? GroupwiseRTN.quantize(w, bits, groupSize)
-                    : quantizeScaled(w, scales(channelMagnitude(x), r.alpha()), bits, groupSize);
             dst.get(i).weight().value().assign(wHat);
         }
         return new Result(copy, results);
