@@ -26,13 +26,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Weight-only 4- and 3-bit quantization of a character GPT: validation loss of float32, group-wise round-to-nearest
- * ({@link GroupwiseRTN}) and the activation-aware variant ({@link ActivationAwareScaling}, the idea of AWQ, Lin et al.
- * 2023), per group size (issue 12; lesson 14).
+ * ({@link GroupwiseRTN}) and the two halves of AWQ (Lin et al. 2023) alone and together: activation-aware scaling
+ * ({@link ActivationAwareScaling}), activation-aware clipping ({@link ActivationAwareClipping}), and both (AWQ), per
+ * group size (issue 12; lesson 14).
  *
  * <p>The model is the committed checkpoint {@code datasets/gpt-quant/gpt-4x128-shakespeare.bin} ({@link #config}:
  * 4 blocks of width 128, 4 heads, context 64, trained {@link #TRAIN_STEPS} steps on Tiny Shakespeare), produced once by
  * {@code train out=FILE} (see {@link #train}). Validation: {@link #VAL_BATCHES} fixed batches of 16 x 64 characters
- * from the held-out 10 % of the text; calibration: 32 x 64 training characters (seed 99), as in lesson 14.
+ * from the held-out 10 % of the text; calibration: {@link #CALIBRATION_ROWS} x 64 training characters (seed 99), as in
+ * lesson 14.
  *
  * <p>Run: {@code ./course bench gpt4bit [layers] [groups=32,64,128]} (the table), or {@code ./course bench gpt4bit
  * train out=datasets/gpt-quant/gpt-4x128-shakespeare.bin} (the training, about 10 min on one idle core).
@@ -55,7 +57,7 @@ public final class Gpt4BitBenchmark {
     public static void main(String[] args) throws Exception {
         String out = null, model = null;
         boolean train = false, layers = false;
-        int grid = 20, valBatches = VAL_BATCHES, stop = TRAIN_STEPS;
+        int grid = 20, valBatches = VAL_BATCHES, stop = TRAIN_STEPS, calibRows = CALIBRATION_ROWS;
         int[] groups = {32, 64, 128};
         for (String a : args) {
             if (a.equals("train")) train = true;
@@ -65,6 +67,7 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("grid=")) grid = Integer.parseInt(a.substring(5));
             else if (a.startsWith("stop=")) stop = Integer.parseInt(a.substring(5));
             else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
+            else if (a.startsWith("calib=")) calibRows = Integer.parseInt(a.substring(6));
             else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
             else {   // --help, or anything unknown: the usage
                 if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
@@ -77,6 +80,7 @@ public final class Gpt4BitBenchmark {
                     "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
                     "  grid=N            alpha search grid 0, 1/N, ..., (N-1)/N (default 20)",
                     "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
+                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ")",
                     "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
                     "  layers            also print each layer's alpha and calibration output error",
                     "  --help            this text"));
@@ -94,7 +98,7 @@ public final class Gpt4BitBenchmark {
         GPT gpt = new GPT(config(tok.vocabSize()));
         Checkpoint.load(gpt, model == null ? Datasets.root().resolve(CHECKPOINT) : Path.of(model));
         List<Batch> val = validation(data).subList(0, valBatches);
-        INDArray calib = data.batch(32, 64, new Random(99)).x();
+        INDArray calib = calibration(data, calibRows);
         long start = System.nanoTime();
         double fl = loss(gpt, val);
         System.out.printf(Locale.ROOT, "float32 validation loss %.4f nats/char (%d characters)%n", fl, valBatches * 16 * 64);
@@ -131,6 +135,14 @@ public final class Gpt4BitBenchmark {
         GPT gpt = new GPT(config(vocabSize));
         Checkpoint.load(gpt, Datasets.root().resolve(CHECKPOINT));
         return gpt;
+    }
+
+    /** Calibration windows of 64 training characters by default (8,192 characters; with 2,048 the chosen scales and clipping ratios fitted the calibration text and varied from one validation subset to another). */
+    public static final int CALIBRATION_ROWS = 128;
+
+    /** {@code rows} windows of 64 training characters (seed 99), token ids [rows, 64]: the calibration data. */
+    public static INDArray calibration(TextBatches data, int rows) {
+        return data.batch(rows, 64, new Random(99)).x();
     }
 
     /** The fixed validation batches (seed 7). */

@@ -11,6 +11,13 @@
  * org.bigmodels.quant.FixedPointMultiplier} (M = M0 2^-n, integer-only requantization). Start reading at
  * {@code QuantParams}, then {@code Quantizer}.
  *
+ * <p>Built on the core: integer-only inference ({@link org.bigmodels.quant.IntegerMLP}), k-means weight sharing
+ * ({@link org.bigmodels.quant.KMeansCodebook}), the quantized model file ({@link org.bigmodels.quant.QuantizedModelFile}),
+ * quantization-aware training ({@link org.bigmodels.quant.FakeQuant}, {@link org.bigmodels.quant.QatMLP}), and
+ * weight-only quantization of the GPT: group-wise round-to-nearest ({@link org.bigmodels.quant.GroupwiseRTN}) against
+ * AWQ's two activation-aware steps, {@link org.bigmodels.quant.ActivationAwareScaling} and {@link
+ * org.bigmodels.quant.ActivationAwareClipping}.
+ *
  * <p>Taught in 14-post-training-quantization (offline) and 15-quantization-aware-training (online, built on the same
  * classes).
  */
