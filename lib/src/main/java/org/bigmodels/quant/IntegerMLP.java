@@ -185,13 +185,23 @@ public final class IntegerMLP {
      * @throws ShapeException if x is not [N, in]
      */
     public List<int[]> forwardInts(INDArray x) {
+        return forwardInts(x, Int8Kernel.PLAIN);
+    }
+
+    /**
+     * {@link #forwardInts(INDArray)} with the matrix products done by {@code kernel} (e.g. {@link
+     * VectorInt8Kernel#INSTANCE}); the same integers whichever kernel.
+     *
+     * @throws ShapeException if x is not [N, in]
+     */
+    public List<int[]> forwardInts(INDArray x, Int8Kernel kernel) {
         int n = (int) x.size(0);
         byte[] a = quantizeInput(x);
         List<int[]> outs = new ArrayList<>();
         for (int l = 0; l < layers(); l++) {
             int in = (int) sizes[l], out = (int) sizes[l + 1];
             int[] acc = new int[n * out];
-            int8Matmul(a, weightsT.get(l), foldedBias.get(l), acc, n, in, out);
+            kernel.matmul(a, weightsT.get(l), foldedBias.get(l), acc, n, in, out);
             if (l + 1 == layers()) {
                 outs.add(acc);
                 break;
@@ -216,7 +226,7 @@ public final class IntegerMLP {
      * acc[r][j] = bias[j] + sum_i x[r][i] * w[j][i], x uint8 (bytes read with {@code & 0xFF}) [n, in], w int8 [out,
      * in] (transposed so that the inner loop is contiguous), acc int32 [n, out]. Plain Java loops, four output
      * channels per pass over a row of x (each x value loaded once for four products); the graded reference is the
-     * one-channel loop in the test.
+     * one-channel loop in the test. {@link Int8Kernel#PLAIN}; the SIMD version is {@link VectorInt8Kernel}.
      */
     public static void int8Matmul(byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out) {
         for (int r = 0; r < n; r++) {

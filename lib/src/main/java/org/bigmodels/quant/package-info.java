@@ -11,7 +11,8 @@
  * org.bigmodels.quant.FixedPointMultiplier} (M = M0 2^-n, integer-only requantization). Start reading at
  * {@code QuantParams}, then {@code Quantizer}.
  *
- * <p>Built on the core: integer-only inference ({@link org.bigmodels.quant.IntegerMLP}), k-means weight sharing
+ * <p>Built on the core: integer-only inference ({@link org.bigmodels.quant.IntegerMLP}; its matrix product an {@link
+ * org.bigmodels.quant.Int8Kernel}, a plain loop or the SIMD {@link org.bigmodels.quant.VectorInt8Kernel}), k-means weight sharing
  * ({@link org.bigmodels.quant.KMeansCodebook}), the quantized model file ({@link org.bigmodels.quant.QuantizedModelFile}),
  * quantization-aware training ({@link org.bigmodels.quant.FakeQuant}, {@link org.bigmodels.quant.QatMLP}), and
  * weight-only quantization of the GPT: group-wise round-to-nearest ({@link org.bigmodels.quant.GroupwiseRTN}) against
