@@ -19,10 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class ActivationAwareClippingTest {
 
     static double[][] randn(int r, int c, long seed) {
-        Random rng = new Random(seed);
-        double[][] m = new double[r][c];
-        for (double[] row : m) for (int j = 0; j < c; j++) row[j] = rng.nextGaussian();
-        return m;
+        return GptWeightOnlyTest.randn(r, c, seed);
     }
 
     /** Plain loop: group k of column o clamped to ±r·max|w|, affine b-bit over the clamped min-max (0 included). */
