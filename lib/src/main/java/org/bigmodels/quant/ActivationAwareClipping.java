@@ -58,15 +58,18 @@ public final class ActivationAwareClipping {
     /**
      * W [in, out] clip-searched and quantized with calibration activations X [N, in] (AWQ's grid).
      *
-     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, or X is not [N, in]
+     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, X is not [N, in] (N, in, out >= 1), or X or W
+     *                                  holds a NaN or an infinity
      * @throws org.bigmodels.engine.ShapeException if in is not a multiple of the group size
      */
     public static LayerResult quantize(INDArray x, INDArray w, int bits, int groupSize) {
-        if (x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0) || x.size(0) == 0) {
-            throw new IllegalArgumentException("ActivationAwareClipping: expected X [N, in] and W [in, out] with the same in, got X "
+        if (x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0) || x.length() == 0 || w.length() == 0) {
+            throw new IllegalArgumentException("ActivationAwareClipping: expected X [N, in] and W [in, out] with the same in "
+                    + "and N, in, out >= 1, got X "
                     + Arrays.toString(x.shape()) + " and W " + Arrays.toString(w.shape()));
         }
         INDArray xd = x.castTo(DataType.DOUBLE);
+        requireFinite("ActivationAwareClipping", xd, "the calibration activations X " + Arrays.toString(x.shape()));
         return quantize(xd.transpose().mmul(xd), x.size(0), w, bits, groupSize, ratios(GRID, MAX_SHRINK));
     }
 
@@ -74,15 +77,20 @@ public final class ActivationAwareClipping {
      * The search from the Gram matrix G = Xᵀ X [in, in] of n calibration rows (a group size above in means one group
      * per column, as {@link GroupwiseRTN#quantize(INDArray, int, int)}).
      *
-     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, ratios is empty or outside (0, 1], or G
-     *                                  is not [in, in]
+     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, ratios is empty or outside (0, 1], G
+     *                                  is not [in, in], in, out or n is 0, or G or W holds a NaN or an infinity
      * @throws org.bigmodels.engine.ShapeException if in is not a multiple of the group size
      */
     public static LayerResult quantize(INDArray gram, long n, INDArray w, int bits, int groupSize, double[] ratios) {
-        if (w.rank() != 2 || gram.rank() != 2 || gram.size(0) != w.size(0) || gram.size(1) != w.size(0)) {
-            throw new IllegalArgumentException("ActivationAwareClipping: expected W [in, out] and G [in, in], got W "
-                    + Arrays.toString(w.shape()) + " and G " + Arrays.toString(gram.shape()));
+        if (w.rank() != 2 || gram.rank() != 2 || gram.size(0) != w.size(0) || gram.size(1) != w.size(0) || w.length() == 0
+                || n < 1) {
+            throw new IllegalArgumentException("ActivationAwareClipping: expected W [in, out] and G [in, in] with in, out >= 1, "
+                    + "from n >= 1 calibration rows, got W " + Arrays.toString(w.shape()) + ", G "
+                    + Arrays.toString(gram.shape()) + " and n = " + n);
         }
+        requireFinite("ActivationAwareClipping", gram, "the Gram matrix G = X^T X (a NaN or infinity in X, or |X| so large that X^T X overflows "
+                + "double: rescale the activations)");
+        requireFinite("ActivationAwareClipping", w, "the weight W " + Arrays.toString(w.shape()));
         if (groupSize < 1) throw new IllegalArgumentException("ActivationAwareClipping: expected groupSize >= 1, got " + groupSize);
         if (ratios.length == 0 || Arrays.stream(ratios).anyMatch(r -> !(r > 0 && r <= 1))) {
             throw new IllegalArgumentException("ActivationAwareClipping: expected ratios in (0, 1], got " + Arrays.toString(ratios));
@@ -114,7 +122,7 @@ public final class ActivationAwareClipping {
                     for (int i = 0; i < g; i++) diff[i] = col[i] - deq[i];
                     double e = quadratic(gd, k * g, diff);
                     if (ri == 0) rtnErr += e;
-                    if (e < bestErr) {
+                    if (ri == 0 || e < bestErr) { // ri == 0: RTN even if every error overflows to +Inf
                         bestErr = e;
                         bestR = ratios[ri];
                         System.arraycopy(deq, 0, best, 0, g);
@@ -147,6 +155,15 @@ public final class ActivationAwareClipping {
             double qv = Math.rint(Math.max(-c, Math.min(c, w[i])) / s) + z;
             qv = Math.max(format.qmin(), Math.min(format.qmax(), qv));
             out[i] = s * (qv - z);
+        }
+    }
+
+    /** @throws IllegalArgumentException from {@code op}, naming {@code what}, if a holds a NaN or an infinity */
+    static void requireFinite(String op, INDArray a, String what) {
+        if (a.length() > 0 && !Double.isFinite(a.castTo(DataType.DOUBLE).sumNumber().doubleValue())
+                && Arrays.stream(a.castTo(DataType.DOUBLE).dup('c').data().asDouble()).anyMatch(v -> !Double.isFinite(v))) {
+            throw new IllegalArgumentException(op + ": expected finite values in " + what
+                    + ", got a NaN or an infinity; check the model and calibration data for overflow");
         }
     }
 

@@ -99,7 +99,8 @@ public final class ActivationAwareScaling {
     /**
      * The alpha on the grid {0, 1/n, ..., (n-1)/n} with the least output error for this layer, and both errors.
      *
-     * @throws IllegalArgumentException if gridPoints < 1 or the shapes disagree (X [N, in], W [in, out])
+     * @throws IllegalArgumentException if gridPoints < 1, the shapes disagree (X [N, in], W [in, out]) or X holds a NaN
+     *                                  or an infinity
      */
     public static LayerResult search(String name, INDArray x, INDArray w, int bits, int groupSize, int gridPoints) {
         if (gridPoints < 1) throw new IllegalArgumentException("ActivationAwareScaling: expected gridPoints >= 1, got " + gridPoints);
@@ -107,6 +108,8 @@ public final class ActivationAwareScaling {
             throw new IllegalArgumentException("ActivationAwareScaling: expected X [N, " + w.size(0) + "], got "
                     + java.util.Arrays.toString(x.shape()));
         }
+        ActivationAwareClipping.requireFinite("ActivationAwareScaling", x, "the calibration activations X of layer " + name
+                + " " + java.util.Arrays.toString(x.shape()));
         double[] mag = channelMagnitude(x);
         INDArray gram = gram(x);
         long n = x.size(0);
