@@ -44,12 +44,7 @@ public final class VectorInt8Kernel implements Int8Kernel {
             throw new IllegalStateException("VectorInt8Kernel: the Java Vector API is not enabled in this JVM; start it with "
                     + "--add-modules jdk.incubator.vector (./course does), or use Int8Kernel.PLAIN");
         }
-        if (n < 0 || in < 0 || out < 0 || x.length < (long) n * in || w.length < (long) out * in || bias.length < out
-                || acc.length < (long) n * out) {
-            throw new IllegalArgumentException("VectorInt8Kernel: expected x [" + n + " x " + in + "], w [" + out + " x " + in
-                    + "], bias [" + out + "], acc [" + n + " x " + out + "], got lengths " + x.length + ", " + w.length + ", "
-                    + bias.length + ", " + acc.length);
-        }
+        Int8Kernel.checkShapes("VectorInt8Kernel", x, w, bias, acc, n, in, out);
         Simd.matmul(x, w, bias, acc, n, in, out);
     }
 
