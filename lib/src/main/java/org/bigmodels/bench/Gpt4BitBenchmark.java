@@ -64,11 +64,11 @@ public final class Gpt4BitBenchmark {
             else if (a.equals("layers")) layers = true;
             else if (a.startsWith("out=")) out = a.substring(4);
             else if (a.startsWith("model=")) model = a.substring(6);
-            else if (a.startsWith("grid=")) grid = Integer.parseInt(a.substring(5));
-            else if (a.startsWith("stop=")) stop = Integer.parseInt(a.substring(5));
-            else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
-            else if (a.startsWith("calib=")) calibRows = Integer.parseInt(a.substring(6));
-            else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
+            else if (a.startsWith("grid=")) grid = intOption(a, 1, Integer.MAX_VALUE, "an integer N >= 1");
+            else if (a.startsWith("stop=")) stop = intOption(a, 50, TRAIN_STEPS, "50 or a multiple of 250 up to " + TRAIN_STEPS);
+            else if (a.startsWith("val=")) valBatches = intOption(a, 1, VAL_BATCHES, "an integer from 1 to " + VAL_BATCHES);
+            else if (a.startsWith("calib=")) calibRows = intOption(a, 1, Integer.MAX_VALUE, "an integer N >= 1");
+            else if (a.startsWith("groups=")) groups = groupsOption(a);
             else {   // --help, or anything unknown: the usage
                 if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
                 System.out.println(String.join("\n",
@@ -86,6 +86,10 @@ public final class Gpt4BitBenchmark {
                     "  --help            this text"));
                 return;
             }
+        }
+        if (stop != 50 && stop % 250 != 0) {
+            throw new IllegalArgumentException("gpt4bit: expected stop=STEPS with STEPS 50 or a multiple of 250 (the steps at "
+                    + "which the run saves), got stop=" + stop);
         }
         String text = TinyShakespeare.text();
         CharTokenizer tok = CharTokenizer.fit(text);
@@ -124,6 +128,46 @@ public final class Gpt4BitBenchmark {
             }
         }
         System.out.printf(Locale.ROOT, "%.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The integer value of option {@code key=value} within [min, max].
+     *
+     * @throws IllegalArgumentException naming the option, what it accepts and what it got
+     */
+    static int intOption(String option, int min, int max, String accepts) {
+        String key = option.substring(0, option.indexOf('=') + 1);
+        try {
+            int v = Integer.parseInt(option.substring(key.length()).trim());
+            if (v >= min && v <= max) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("gpt4bit: expected " + key + " with " + accepts + ", got " + option
+                + " (./course bench gpt4bit --help lists the options)");
+    }
+
+    /**
+     * The group sizes of {@code groups=A,B,...}: each must split the input rows of every block Linear (width C and 4C
+     * of {@link #config}) into whole groups, i.e. divide C and 4C or be at least as large (one group per column).
+     *
+     * @throws IllegalArgumentException naming the bad size and the widths
+     */
+    static int[] groupsOption(String option) {
+        int c = config(1).nEmbd();
+        String[] parts = option.substring("groups=".length()).split(",", -1);
+        int[] g = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            g[i] = intOption("groups=" + parts[i], 1, Integer.MAX_VALUE, "comma-separated group sizes >= 1");
+            for (int in : new int[] {c, 4 * c}) {
+                if (g[i] < in && in % g[i] != 0) {
+                    throw new IllegalArgumentException("gpt4bit: expected groups= with sizes that divide the block Linears' "
+                            + "input widths " + c + " and " + 4 * c + " (or are at least " + 4 * c + "), e.g. 32,64,128; got "
+                            + g[i] + " in " + option);
+                }
+            }
+        }
+        return g;
     }
 
     /**
