@@ -81,6 +81,10 @@ public final class ActivationAwareScaling {
         return d.mul(d).sumNumber().doubleValue() / d.length();
     }
 
+    private static double absMax(INDArray x) {
+        return x.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
+    }
+
     /** X^T X [in, in] of X [N, in], in double: the layer's output error needs only this (see below). */
     static INDArray gram(INDArray x) {
         INDArray xd = x.castTo(DataType.DOUBLE);
@@ -112,6 +116,8 @@ public final class ActivationAwareScaling {
                 + " " + java.util.Arrays.toString(x.shape()));
         double[] mag = channelMagnitude(x);
         INDArray gram = gram(x);
+        ActivationAwareClipping.requireFinite("ActivationAwareScaling", gram, "X^T X of layer " + name + " (|X| up to "
+                + absMax(x) + ": so large that X^T X overflows double; rescale the activations)");
         long n = x.size(0);
         double rtn = outputError(gram, n, w, GroupwiseRTN.quantize(w, bits, groupSize));
         double best = rtn, bestAlpha = 0;

@@ -44,6 +44,21 @@ class ClippingHostileInputTest {
         }
     }
 
+    /** Finite activations so large (1e200) that X^T X overflows: refused, not a NaN error or alpha from NaN scales. */
+    @Test
+    void activationsWhoseGramOverflowsAreRefused() {
+        double[][] x = randn(6, 8, 1);
+        for (double[] row : x) for (int j = 0; j < row.length; j++) row[j] *= 1e200;
+        INDArray w = m(randn(8, 3, 2));
+        for (int grid : new int[] {1, 5}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> ActivationAwareScaling.search("l", m(x), w, 4, 4, grid),
+                    "grid " + grid);
+            assertTrue(e.getMessage().contains("overflow"), e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> ActivationAwareClipping.quantize(m(x), w, 4, 4));
+        assertTrue(e.getMessage().contains("overflow"), e.getMessage());
+    }
+
     @Test
     void nanOrInfWeightsAreRefused() {
         for (double bad : new double[] {Double.NaN, Double.NEGATIVE_INFINITY}) {
