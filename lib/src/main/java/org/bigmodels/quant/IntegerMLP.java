@@ -102,12 +102,6 @@ public final class IntegerMLP {
                     absSum += Math.abs(wt[j * in + i]);
                 }
                 double f = qbj - (double) inParams.zeroPoint(0) * rowSum;
-                if (Math.abs(f) + 255.0 * absSum > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
-                            + "), output channel " + j + ": its int32 accumulator can reach |bias| + 255 * sum|q_w| = "
-                            + (long) (Math.abs(f) + 255.0 * absSum) + ", beyond int32's 2^31 - 1, and would wrap around "
-                            + "silently; split the layer's inputs (in = " + in + ") into chunks or keep it in float");
-                }
                 if (!(Math.abs(qbj) <= Integer.MAX_VALUE) || !(Math.abs(f) <= Integer.MAX_VALUE)) {
                     throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
                             + "), output channel " + j + ": bias " + bv[j] + " is too large for the product of scales "
@@ -115,6 +109,12 @@ public final class IntegerMLP {
                             + "round(b / (S_x S_w)) (with the input zero point folded in) would be " + qbj + " / " + f
                             + ", outside int32 [-2^31, 2^31); the bias dwarfs this channel's weights. Keep this layer in "
                             + "float, or rescale the layer (smaller bias, larger weights) before quantizing");
+                }
+                if (Math.abs(f) + 255.0 * absSum > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
+                            + "), output channel " + j + ": its int32 accumulator can reach |bias| + 255 * sum|q_w| = "
+                            + (long) (Math.abs(f) + 255.0 * absSum) + ", beyond int32's 2^31 - 1, and would wrap around "
+                            + "silently; split the layer's inputs (in = " + in + ") into chunks or keep it in float");
                 }
                 qb[j] = (int) qbj;
                 folded[j] = (int) f;
