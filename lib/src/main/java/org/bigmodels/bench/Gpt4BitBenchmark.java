@@ -67,7 +67,8 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("grid=")) grid = intOption(a, 1, Integer.MAX_VALUE, "an integer N >= 1");
             else if (a.startsWith("stop=")) stop = intOption(a, 50, TRAIN_STEPS, "50 or a multiple of 250 up to " + TRAIN_STEPS);
             else if (a.startsWith("val=")) valBatches = intOption(a, 1, VAL_BATCHES, "an integer from 1 to " + VAL_BATCHES);
-            else if (a.startsWith("calib=")) calibRows = intOption(a, 1, Integer.MAX_VALUE, "an integer N >= 1");
+            else if (a.startsWith("calib=")) calibRows = intOption(a, 1, MAX_CALIBRATION_ROWS, "an integer from 1 to "
+                    + MAX_CALIBRATION_ROWS + " (each window's captured activations take about 13 MB: 1024 took 13 GB)");
             else if (a.startsWith("groups=")) groups = groupsOption(a);
             else {   // --help, or anything unknown: the usage
                 if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
@@ -80,7 +81,7 @@ public final class Gpt4BitBenchmark {
                     "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
                     "  grid=N            alpha search grid 0, 1/N, ..., (N-1)/N (default 20)",
                     "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
-                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ")",
+                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ", at most " + MAX_CALIBRATION_ROWS + ")",
                     "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
                     "  layers            also print each layer's alpha and calibration output error",
                     "  --help            this text"));
@@ -183,6 +184,9 @@ public final class Gpt4BitBenchmark {
 
     /** Calibration windows of 64 training characters by default (8,192 characters; with 2,048 the chosen scales and clipping ratios fitted the calibration text and varied from one validation subset to another). */
     public static final int CALIBRATION_ROWS = 128;
+
+    /** The most calibration windows {@code calib=} accepts: 1024 windows needed 13 GB of memory (the captured inputs). */
+    public static final int MAX_CALIBRATION_ROWS = 1024;
 
     /** {@code rows} windows of 64 training characters (seed 99), token ids [rows, 64]: the calibration data. */
     public static INDArray calibration(TextBatches data, int rows) {

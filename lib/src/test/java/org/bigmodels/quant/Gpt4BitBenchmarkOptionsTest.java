@@ -24,6 +24,7 @@ class Gpt4BitBenchmarkOptionsTest {
         refused("val=", "val=0");
         refused("val=", "val=65");
         refused("calib=", "calib=0", "val=1");
+        refused("calib=", "calib=100000", "val=1");   // about 1.3 TB of captured activations
         refused("grid=", "grid=0", "val=1");
         refused("grid=", "grid=abc", "val=1");
         refused("groups=", "groups=3", "val=1");
