@@ -184,11 +184,16 @@ public final class ActivationAwareClipping {
      * A copy of the GPT with every block Linear group-wise quantized with activation-aware clipping (no scaling):
      * inputs captured on {@code calibration} token ids [B, T] from the float model ({@link LinearInputs}). The model
      * passed in is unchanged. For AWQ's full recipe (scaling, then clipping) see
-     * {@link ActivationAwareScaling#quantize(GPT, INDArray, int, int, int, boolean)}.
+     * {@link ActivationAwareScaling#quantize(GPT, INDArray, int, int, int, boolean)}. Calls on one model from several
+     * threads take turns for the capture (it switches the model to evaluation mode and back).
      */
     public static GPT quantize(GPT model, INDArray calibration, int bits, int groupSize) {
-        Map<Linear, INDArray> inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-        GPT copy = GroupwiseRTN.copy(model);
+        Map<Linear, INDArray> inputs;
+        GPT copy;
+        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
+            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
+            copy = GroupwiseRTN.copy(model);
+        }
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         for (int i = 0; i < src.size(); i++) {
             INDArray x = inputs.get(src.get(i));

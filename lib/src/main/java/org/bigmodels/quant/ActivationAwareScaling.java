@@ -145,11 +145,16 @@ public final class ActivationAwareScaling {
      * As {@link #quantize(GPT, INDArray, int, int, int)}; with {@code clip}, AWQ's full recipe: after the scales,
      * each group's range is clipped by {@link ActivationAwareClipping} on the scaled weight diag(s) W and the scaled
      * inputs X diag(s)^-1 (Gram diag(s)^-1 G diag(s)^-1), and the layer's {@link LayerResult#scaledError} is the error
-     * after both steps.
+     * after both steps. Calls on one model from several threads take turns for the capture (it switches the model to
+     * evaluation mode and back).
      */
     public static Result quantize(GPT model, INDArray calibration, int bits, int groupSize, int gridPoints, boolean clip) {
-        Map<Linear, INDArray> inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-        GPT copy = GroupwiseRTN.copy(model);
+        Map<Linear, INDArray> inputs;
+        GPT copy;
+        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
+            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
+            copy = GroupwiseRTN.copy(model);
+        }
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         var names = new java.util.IdentityHashMap<Linear, String>();
         model.namedParameters().forEach((n, t) -> {
