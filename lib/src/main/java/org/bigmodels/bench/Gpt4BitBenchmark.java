@@ -118,17 +118,25 @@ public final class Gpt4BitBenchmark {
                 double cl = loss(ActivationAwareClipping.quantize(gpt, calib, bits, g), val);
                 var both = ActivationAwareScaling.quantize(gpt, calib, bits, g, grid, true);
                 double awq = loss(both.model(), val);
-                System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %9.4f %9.4f %7.0f%%%n", bits, g, rtn - fl, aw - fl,
-                        cl - fl, awq - fl, 100 * (rtn - awq) / (rtn - fl));
+                System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %9.4f %9.4f %8s%n", bits, g, rtn - fl, aw - fl,
+                        cl - fl, awq - fl, percentOf(rtn - awq, rtn - fl));
                 if (layers) {
                     for (var r : aware.layers()) {
-                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%.0f%% lower)%n",
-                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), 100 * (1 - r.scaledError() / r.rtnError()));
+                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%s lower)%n",
+                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), percentOf(r.rtnError() - r.scaledError(), r.rtnError()));
                     }
                 }
             }
         }
         System.out.printf(Locale.ROOT, "%.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * part / whole as a whole percentage ("36%"), or "n/a" when whole is not positive (RTN no worse than float on these
+     * batches, or a layer RTN reproduces exactly): a share of nothing is not a number to print.
+     */
+    public static String percentOf(double part, double whole) {
+        return whole > 0 && Double.isFinite(part) ? String.format(Locale.ROOT, "%.0f%%", 100 * part / whole) : "n/a";
     }
 
     /**

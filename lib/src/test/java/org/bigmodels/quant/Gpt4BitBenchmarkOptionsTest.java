@@ -34,4 +34,13 @@ class Gpt4BitBenchmarkOptionsTest {
         refused("stop=", "train", "out=" + System.getProperty("java.io.tmpdir") + "/gpt4bit-never.bin", "stop=0");
         refused("stop=", "train", "out=" + System.getProperty("java.io.tmpdir") + "/gpt4bit-never.bin", "stop=300");
     }
+
+    /** The "closed" column and the per-layer "% lower": a share of a zero or negative gap is "n/a", never NaN or Infinity. */
+    @Test
+    void sharesOfNothingAreNotANumberToPrint() {
+        assertEquals("36%", Gpt4BitBenchmark.percentOf(0.0086, 0.0238));
+        assertEquals("n/a", Gpt4BitBenchmark.percentOf(0, 0), "RTN exactly as good as float on the batches");
+        assertEquals("n/a", Gpt4BitBenchmark.percentOf(0.01, -0.002), "RTN better than float on few batches (val=1)");
+        assertEquals("n/a", Gpt4BitBenchmark.percentOf(Double.NaN, 1));
+    }
 }
