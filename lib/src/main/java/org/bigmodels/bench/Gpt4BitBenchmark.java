@@ -209,8 +209,16 @@ public final class Gpt4BitBenchmark {
         return val;
     }
 
-    /** Mean cross-entropy (nats per character) of the model on the batches, in evaluation mode. */
+    /**
+     * Mean cross-entropy (nats per character) of the model on the batches, in evaluation mode.
+     *
+     * @throws IllegalArgumentException if there are no batches
+     */
     public static double loss(GPT m, List<Batch> batches) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("Gpt4BitBenchmark.loss: expected at least one batch, got none; pass e.g. "
+                    + "validation(data) or a non-empty subList of it");
+        }
         return Trainer.inference(m, mm -> batches.stream().mapToDouble(b -> m.loss(b.x(), b.y()).item()).average()
                 .getAsDouble());
     }

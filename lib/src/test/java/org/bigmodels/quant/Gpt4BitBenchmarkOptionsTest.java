@@ -2,7 +2,10 @@ package org.bigmodels.quant;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import org.bigmodels.bench.Gpt4BitBenchmark;
+import org.bigmodels.nn.GPT;
+import org.bigmodels.nn.GPTConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,5 +45,13 @@ class Gpt4BitBenchmarkOptionsTest {
         assertEquals("n/a", Gpt4BitBenchmark.percentOf(0, 0), "RTN exactly as good as float on the batches");
         assertEquals("n/a", Gpt4BitBenchmark.percentOf(0.01, -0.002), "RTN better than float on few batches (val=1)");
         assertEquals("n/a", Gpt4BitBenchmark.percentOf(Double.NaN, 1));
+    }
+
+    @Test
+    void lossOfNoBatchesIsRefused() {
+        GPT gpt = new GPT(GPTConfig.tiny(11).withNLayer(1).withNEmbd(16, 2).withBlockSize(8).withSeed(3));
+        var e = assertThrows(IllegalArgumentException.class, () -> Gpt4BitBenchmark.loss(gpt, List.of()),
+                "the mean over no batches (was NoSuchElementException: No value present)");
+        assertTrue(e.getMessage().contains("got none"), e.getMessage());
     }
 }
