@@ -116,8 +116,11 @@ public final class ActivationAwareClipping {
                 for (int ri = 0; ri < ratios.length; ri++) {
                     if (max == 0) { // an all-zero group (a pruned channel): exactly representable, nothing to clip
                         Arrays.fill(deq, 0);
-                    } else {
-                        quantizeClamped(col, ratios[ri] * max, format, deq);
+                    } else if (!quantizeClamped(col, ratios[ri] * max, format, deq)) { // the scale underflowed to 0
+                        if (ri > 0) continue;                                            // skip this ratio
+                        throw new IllegalArgumentException("ActivationAwareClipping: group " + k + " of column " + o
+                                + " has max|w| = " + max + ", so small that its scale underflows to 0 in double; "
+                                + "expected weights above about 1e-300 (rescale the layer, or zero the group)");
                     }
                     for (int i = 0; i < g; i++) diff[i] = col[i] - deq[i];
                     double e = quadratic(gd, k * g, diff);
@@ -141,8 +144,10 @@ public final class ActivationAwareClipping {
     /**
      * w clamped to [-c, c], then fake-quantized affinely over the clamped values' own range (as {@link GroupwiseRTN}),
      * into out. With c = max|w| this is plain RTN.
+     *
+     * @return false (out unusable) if the range is so small (subnormal) that the scale underflows to 0
      */
-    static void quantizeClamped(double[] w, double c, IntFormat format, double[] out) {
+    static boolean quantizeClamped(double[] w, double c, IntFormat format, double[] out) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double v : w) {
             double cv = Math.max(-c, Math.min(c, v));
@@ -151,11 +156,13 @@ public final class ActivationAwareClipping {
         }
         double[] sz = QuantScheme.AFFINE.params(lo, hi, format);
         double s = sz[0], z = sz[1];
+        if (!(s > 0)) return false;
         for (int i = 0; i < w.length; i++) {
             double qv = Math.rint(Math.max(-c, Math.min(c, w[i])) / s) + z;
             qv = Math.max(format.qmin(), Math.min(format.qmax(), qv));
             out[i] = s * (qv - z);
         }
+        return true;
     }
 
     /** @throws IllegalArgumentException from {@code op}, naming {@code what}, if a holds a NaN or an infinity */

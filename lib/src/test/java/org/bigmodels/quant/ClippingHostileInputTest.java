@@ -139,6 +139,25 @@ class ClippingHostileInputTest {
         assertTrue(r.clippedError() <= r.rtnError());
     }
 
+    /**
+     * Subnormal weights: at 1 ulp (4.9e-324) the scale range / 15 underflows to 0 for every ratio and the weights came
+     * back NaN (RTN refuses them: so must clipping); at 10 ulps RTN's scale is 1 ulp but clipped ratios underflow:
+     * those candidates are skipped, the result is finite.
+     */
+    @Test
+    void subnormalWeightsNeverComeBackNaN() {
+        double u = Double.MIN_VALUE;
+        INDArray x = m(randn(5, 4, 2));
+        double[][] oneUlp = {{u, 0}, {-u, u}, {0, 0}, {u, -u}};
+        assertThrows(IllegalArgumentException.class, () -> GroupwiseRTN.quantize(m(oneUlp), 4, 4), "RTN refuses");
+        var e = assertThrows(IllegalArgumentException.class, () -> ActivationAwareClipping.quantize(x, m(oneUlp), 4, 4));
+        assertTrue(e.getMessage().contains("underflow"), e.getMessage());
+        double[][] tenUlp = {{10 * u, 0.5}, {-3 * u, -1}, {7 * u, 0.25}, {u, 2}};
+        var r = ActivationAwareClipping.quantize(x, m(tenUlp), 4, 4);
+        for (double[] row : r.weight().toDoubleMatrix()) for (double v : row) assertTrue(Double.isFinite(v), "weight " + v);
+        assertTrue(Double.isFinite(r.rtnError()) && r.clippedError() <= r.rtnError(), r.toString());
+    }
+
     @Test
     void gptCalibratedOnFewerTokensThanItsContext() {
         GPT gpt = new GPT(GPTConfig.tiny(11).withNLayer(1).withNEmbd(16, 2).withBlockSize(8).withSeed(3));
