@@ -116,11 +116,12 @@ public final class ActivationAwareClipping {
                 for (int ri = 0; ri < ratios.length; ri++) {
                     if (max == 0) { // an all-zero group (a pruned channel): exactly representable, nothing to clip
                         Arrays.fill(deq, 0);
-                    } else if (!quantizeClamped(col, ratios[ri] * max, format, deq)) { // the scale underflowed to 0
+                    } else if (!quantizeClamped(col, ratios[ri] * max, format, deq)) { // the scale under/overflowed
                         if (ri > 0) continue;                                            // skip this ratio
                         throw new IllegalArgumentException("ActivationAwareClipping: group " + k + " of column " + o
-                                + " has max|w| = " + max + ", so small that its scale underflows to 0 in double; "
-                                + "expected weights above about 1e-300 (rescale the layer, or zero the group)");
+                                + " has max|w| = " + max + ": its scale (range / " + (format.qmax() - format.qmin())
+                                + ") underflows to 0 or its range overflows double; expected weights between about "
+                                + "1e-300 and 1e300 (rescale the layer, or zero the group)");
                     }
                     for (int i = 0; i < g; i++) diff[i] = col[i] - deq[i];
                     double e = quadratic(gd, k * g, diff);
@@ -145,7 +146,8 @@ public final class ActivationAwareClipping {
      * w clamped to [-c, c], then fake-quantized affinely over the clamped values' own range (as {@link GroupwiseRTN}),
      * into out. With c = max|w| this is plain RTN.
      *
-     * @return false (out unusable) if the range is so small (subnormal) that the scale underflows to 0
+     * @return false (out unusable) if the range is so small (subnormal) that the scale underflows to 0, or so large
+     *         that it overflows to infinity
      */
     static boolean quantizeClamped(double[] w, double c, IntFormat format, double[] out) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
@@ -156,7 +158,7 @@ public final class ActivationAwareClipping {
         }
         double[] sz = QuantScheme.AFFINE.params(lo, hi, format);
         double s = sz[0], z = sz[1];
-        if (!(s > 0)) return false;
+        if (!(s > 0 && s < Double.POSITIVE_INFINITY)) return false;
         for (int i = 0; i < w.length; i++) {
             double qv = Math.rint(Math.max(-c, Math.min(c, w[i])) / s) + z;
             qv = Math.max(format.qmin(), Math.min(format.qmax(), qv));

@@ -158,6 +158,20 @@ class ClippingHostileInputTest {
         assertTrue(Double.isFinite(r.rtnError()) && r.clippedError() <= r.rtnError(), r.toString());
     }
 
+    /** Weights of ±Double.MAX_VALUE in one group: the range overflows, the scale is +Inf; refused, never NaN weights. */
+    @Test
+    void weightsWhoseRangeOverflowsAreRefused() {
+        double big = Double.MAX_VALUE;
+        INDArray x = m(randn(5, 4, 2)).muli(1e-160);
+        double[][] w = {{big, 0.5}, {-big, -1}, {0, 0.25}, {big / 2, 2}};
+        assertThrows(IllegalArgumentException.class, () -> GroupwiseRTN.quantize(m(w), 4, 4), "RTN refuses");
+        var e = assertThrows(IllegalArgumentException.class, () -> ActivationAwareClipping.quantize(x, m(w), 4, 4));
+        assertTrue(e.getMessage().contains("overflow"), e.getMessage());
+        double[][] w307 = {{1e307, 0.5}, {-1e307, -1}, {0, 0.25}, {5e306, 2}};
+        var r = ActivationAwareClipping.quantize(x, m(w307), 4, 4);
+        for (double[] row : r.weight().toDoubleMatrix()) for (double v : row) assertTrue(Double.isFinite(v), "weight " + v);
+    }
+
     @Test
     void gptCalibratedOnFewerTokensThanItsContext() {
         GPT gpt = new GPT(GPTConfig.tiny(11).withNLayer(1).withNEmbd(16, 2).withBlockSize(8).withSeed(3));
