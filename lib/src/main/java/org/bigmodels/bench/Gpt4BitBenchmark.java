@@ -64,11 +64,12 @@ public final class Gpt4BitBenchmark {
             else if (a.equals("layers")) layers = true;
             else if (a.startsWith("out=")) out = a.substring(4);
             else if (a.startsWith("model=")) model = a.substring(6);
-            else if (a.startsWith("grid=")) grid = Integer.parseInt(a.substring(5));
-            else if (a.startsWith("stop=")) stop = Integer.parseInt(a.substring(5));
-            else if (a.startsWith("val=")) valBatches = Integer.parseInt(a.substring(4));
-            else if (a.startsWith("calib=")) calibRows = Integer.parseInt(a.substring(6));
-            else if (a.startsWith("groups=")) groups = java.util.Arrays.stream(a.substring(7).split(",")).mapToInt(Integer::parseInt).toArray();
+            else if (a.startsWith("grid=")) grid = intOption(a, 1, Integer.MAX_VALUE, "an integer N >= 1");
+            else if (a.startsWith("stop=")) stop = intOption(a, 50, TRAIN_STEPS, "50 or a multiple of 250 up to " + TRAIN_STEPS);
+            else if (a.startsWith("val=")) valBatches = intOption(a, 1, VAL_BATCHES, "an integer from 1 to " + VAL_BATCHES);
+            else if (a.startsWith("calib=")) calibRows = intOption(a, 1, MAX_CALIBRATION_ROWS, "an integer from 1 to "
+                    + MAX_CALIBRATION_ROWS + " (each window's captured activations take about 13 MB: 1024 took 13 GB)");
+            else if (a.startsWith("groups=")) groups = groupsOption(a);
             else {   // --help, or anything unknown: the usage
                 if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
                 System.out.println(String.join("\n",
@@ -80,12 +81,16 @@ public final class Gpt4BitBenchmark {
                     "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
                     "  grid=N            alpha search grid 0, 1/N, ..., (N-1)/N (default 20)",
                     "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
-                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ")",
+                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ", at most " + MAX_CALIBRATION_ROWS + ")",
                     "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
                     "  layers            also print each layer's alpha and calibration output error",
                     "  --help            this text"));
                 return;
             }
+        }
+        if (stop != 50 && stop % 250 != 0) {
+            throw new IllegalArgumentException("gpt4bit: expected stop=STEPS with STEPS 50 or a multiple of 250 (the steps at "
+                    + "which the run saves), got stop=" + stop);
         }
         String text = TinyShakespeare.text();
         CharTokenizer tok = CharTokenizer.fit(text);
@@ -113,17 +118,65 @@ public final class Gpt4BitBenchmark {
                 double cl = loss(ActivationAwareClipping.quantize(gpt, calib, bits, g), val);
                 var both = ActivationAwareScaling.quantize(gpt, calib, bits, g, grid, true);
                 double awq = loss(both.model(), val);
-                System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %9.4f %9.4f %7.0f%%%n", bits, g, rtn - fl, aw - fl,
-                        cl - fl, awq - fl, 100 * (rtn - awq) / (rtn - fl));
+                System.out.printf(Locale.ROOT, "%4d %6d %9.4f %9.4f %9.4f %9.4f %8s%n", bits, g, rtn - fl, aw - fl,
+                        cl - fl, awq - fl, percentOf(rtn - awq, rtn - fl));
                 if (layers) {
                     for (var r : aware.layers()) {
-                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%.0f%% lower)%n",
-                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), 100 * (1 - r.scaledError() / r.rtnError()));
+                        System.out.printf(Locale.ROOT, "    %-16s alpha %.2f  output error RTN %.3e  aware %.3e (%s lower)%n",
+                                r.layer(), r.alpha(), r.rtnError(), r.scaledError(), percentOf(r.rtnError() - r.scaledError(), r.rtnError()));
                     }
                 }
             }
         }
         System.out.printf(Locale.ROOT, "%.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * part / whole as a whole percentage ("36%"), or "n/a" when whole is not positive (RTN no worse than float on these
+     * batches, or a layer RTN reproduces exactly): a share of nothing is not a number to print.
+     */
+    public static String percentOf(double part, double whole) {
+        return whole > 0 && Double.isFinite(part) ? String.format(Locale.ROOT, "%.0f%%", 100 * part / whole) : "n/a";
+    }
+
+    /**
+     * The integer value of option {@code key=value} within [min, max].
+     *
+     * @throws IllegalArgumentException naming the option, what it accepts and what it got
+     */
+    static int intOption(String option, int min, int max, String accepts) {
+        String key = option.substring(0, option.indexOf('=') + 1);
+        try {
+            int v = Integer.parseInt(option.substring(key.length()).trim());
+            if (v >= min && v <= max) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("gpt4bit: expected " + key + " with " + accepts + ", got " + option
+                + " (./course bench gpt4bit --help lists the options)");
+    }
+
+    /**
+     * The group sizes of {@code groups=A,B,...}: each must split the input rows of every block Linear (width C and 4C
+     * of {@link #config}) into whole groups, i.e. divide C and 4C or be at least as large (one group per column).
+     *
+     * @throws IllegalArgumentException naming the bad size and the widths
+     */
+    static int[] groupsOption(String option) {
+        int c = config(1).nEmbd();
+        String[] parts = option.substring("groups=".length()).split(",", -1);
+        int[] g = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            g[i] = intOption("groups=" + parts[i], 1, Integer.MAX_VALUE, "comma-separated group sizes >= 1");
+            for (int in : new int[] {c, 4 * c}) {
+                if (g[i] < in && in % g[i] != 0) {
+                    throw new IllegalArgumentException("gpt4bit: expected groups= with sizes that divide the block Linears' "
+                            + "input widths " + c + " and " + 4 * c + " (or are at least " + 4 * c + "), e.g. 32,64,128; got "
+                            + g[i] + " in " + option);
+                }
+            }
+        }
+        return g;
     }
 
     /**
@@ -140,6 +193,9 @@ public final class Gpt4BitBenchmark {
     /** Calibration windows of 64 training characters by default (8,192 characters; with 2,048 the chosen scales and clipping ratios fitted the calibration text and varied from one validation subset to another). */
     public static final int CALIBRATION_ROWS = 128;
 
+    /** The most calibration windows {@code calib=} accepts: 1024 windows needed 13 GB of memory (the captured inputs). */
+    public static final int MAX_CALIBRATION_ROWS = 1024;
+
     /** {@code rows} windows of 64 training characters (seed 99), token ids [rows, 64]: the calibration data. */
     public static INDArray calibration(TextBatches data, int rows) {
         return data.batch(rows, 64, new Random(99)).x();
@@ -153,8 +209,16 @@ public final class Gpt4BitBenchmark {
         return val;
     }
 
-    /** Mean cross-entropy (nats per character) of the model on the batches, in evaluation mode. */
+    /**
+     * Mean cross-entropy (nats per character) of the model on the batches, in evaluation mode.
+     *
+     * @throws IllegalArgumentException if there are no batches
+     */
     public static double loss(GPT m, List<Batch> batches) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("Gpt4BitBenchmark.loss: expected at least one batch, got none; pass e.g. "
+                    + "validation(data) or a non-empty subList of it");
+        }
         return Trainer.inference(m, mm -> batches.stream().mapToDouble(b -> m.loss(b.x(), b.y()).item()).average()
                 .getAsDouble());
     }

@@ -58,15 +58,18 @@ public final class ActivationAwareClipping {
     /**
      * W [in, out] clip-searched and quantized with calibration activations X [N, in] (AWQ's grid).
      *
-     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, or X is not [N, in]
+     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, X is not [N, in] (N, in, out >= 1), or X or W
+     *                                  holds a NaN or an infinity
      * @throws org.bigmodels.engine.ShapeException if in is not a multiple of the group size
      */
     public static LayerResult quantize(INDArray x, INDArray w, int bits, int groupSize) {
-        if (x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0) || x.size(0) == 0) {
-            throw new IllegalArgumentException("ActivationAwareClipping: expected X [N, in] and W [in, out] with the same in, got X "
+        if (x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0) || x.length() == 0 || w.length() == 0) {
+            throw new IllegalArgumentException("ActivationAwareClipping: expected X [N, in] and W [in, out] with the same in "
+                    + "and N, in, out >= 1, got X "
                     + Arrays.toString(x.shape()) + " and W " + Arrays.toString(w.shape()));
         }
         INDArray xd = x.castTo(DataType.DOUBLE);
+        requireFinite("ActivationAwareClipping", xd, "the calibration activations X " + Arrays.toString(x.shape()));
         return quantize(xd.transpose().mmul(xd), x.size(0), w, bits, groupSize, ratios(GRID, MAX_SHRINK));
     }
 
@@ -74,15 +77,20 @@ public final class ActivationAwareClipping {
      * The search from the Gram matrix G = Xᵀ X [in, in] of n calibration rows (a group size above in means one group
      * per column, as {@link GroupwiseRTN#quantize(INDArray, int, int)}).
      *
-     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, ratios is empty or outside (0, 1], or G
-     *                                  is not [in, in]
+     * @throws IllegalArgumentException if bits is outside 2..8, groupSize < 1, ratios is empty or outside (0, 1], G
+     *                                  is not [in, in], in, out or n is 0, or G or W holds a NaN or an infinity
      * @throws org.bigmodels.engine.ShapeException if in is not a multiple of the group size
      */
     public static LayerResult quantize(INDArray gram, long n, INDArray w, int bits, int groupSize, double[] ratios) {
-        if (w.rank() != 2 || gram.rank() != 2 || gram.size(0) != w.size(0) || gram.size(1) != w.size(0)) {
-            throw new IllegalArgumentException("ActivationAwareClipping: expected W [in, out] and G [in, in], got W "
-                    + Arrays.toString(w.shape()) + " and G " + Arrays.toString(gram.shape()));
+        if (w.rank() != 2 || gram.rank() != 2 || gram.size(0) != w.size(0) || gram.size(1) != w.size(0) || w.length() == 0
+                || n < 1) {
+            throw new IllegalArgumentException("ActivationAwareClipping: expected W [in, out] and G [in, in] with in, out >= 1, "
+                    + "from n >= 1 calibration rows, got W " + Arrays.toString(w.shape()) + ", G "
+                    + Arrays.toString(gram.shape()) + " and n = " + n);
         }
+        requireFinite("ActivationAwareClipping", gram, "the Gram matrix G = X^T X (a NaN or infinity in X, or |X| so large that X^T X overflows "
+                + "double: rescale the activations)");
+        requireFinite("ActivationAwareClipping", w, "the weight W " + Arrays.toString(w.shape()));
         if (groupSize < 1) throw new IllegalArgumentException("ActivationAwareClipping: expected groupSize >= 1, got " + groupSize);
         if (ratios.length == 0 || Arrays.stream(ratios).anyMatch(r -> !(r > 0 && r <= 1))) {
             throw new IllegalArgumentException("ActivationAwareClipping: expected ratios in (0, 1], got " + Arrays.toString(ratios));
@@ -108,13 +116,17 @@ public final class ActivationAwareClipping {
                 for (int ri = 0; ri < ratios.length; ri++) {
                     if (max == 0) { // an all-zero group (a pruned channel): exactly representable, nothing to clip
                         Arrays.fill(deq, 0);
-                    } else {
-                        quantizeClamped(col, ratios[ri] * max, format, deq);
+                    } else if (!quantizeClamped(col, ratios[ri] * max, format, deq)) { // the scale under/overflowed
+                        if (ri > 0) continue;                                            // skip this ratio
+                        throw new IllegalArgumentException("ActivationAwareClipping: group " + k + " of column " + o
+                                + " has max|w| = " + max + ": its scale (range / " + (format.qmax() - format.qmin())
+                                + ") underflows to 0 or its range overflows double; expected weights between about "
+                                + "1e-300 and 1e300 (rescale the layer, or zero the group)");
                     }
                     for (int i = 0; i < g; i++) diff[i] = col[i] - deq[i];
                     double e = quadratic(gd, k * g, diff);
                     if (ri == 0) rtnErr += e;
-                    if (e < bestErr) {
+                    if (ri == 0 || e < bestErr) { // ri == 0: RTN even if every error overflows to +Inf
                         bestErr = e;
                         bestR = ratios[ri];
                         System.arraycopy(deq, 0, best, 0, g);
@@ -133,8 +145,11 @@ public final class ActivationAwareClipping {
     /**
      * w clamped to [-c, c], then fake-quantized affinely over the clamped values' own range (as {@link GroupwiseRTN}),
      * into out. With c = max|w| this is plain RTN.
+     *
+     * @return false (out unusable) if the range is so small (subnormal) that the scale underflows to 0, or so large
+     *         that it overflows to infinity
      */
-    static void quantizeClamped(double[] w, double c, IntFormat format, double[] out) {
+    static boolean quantizeClamped(double[] w, double c, IntFormat format, double[] out) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double v : w) {
             double cv = Math.max(-c, Math.min(c, v));
@@ -143,10 +158,21 @@ public final class ActivationAwareClipping {
         }
         double[] sz = QuantScheme.AFFINE.params(lo, hi, format);
         double s = sz[0], z = sz[1];
+        if (!(s > 0 && s < Double.POSITIVE_INFINITY)) return false;
         for (int i = 0; i < w.length; i++) {
             double qv = Math.rint(Math.max(-c, Math.min(c, w[i])) / s) + z;
             qv = Math.max(format.qmin(), Math.min(format.qmax(), qv));
             out[i] = s * (qv - z);
+        }
+        return true;
+    }
+
+    /** @throws IllegalArgumentException from {@code op}, naming {@code what}, if a holds a NaN or an infinity */
+    static void requireFinite(String op, INDArray a, String what) {
+        if (a.length() > 0 && !Double.isFinite(a.castTo(DataType.DOUBLE).sumNumber().doubleValue())
+                && Arrays.stream(a.castTo(DataType.DOUBLE).dup('c').data().asDouble()).anyMatch(v -> !Double.isFinite(v))) {
+            throw new IllegalArgumentException(op + ": expected finite values in " + what
+                    + ", got a NaN or an infinity; check the model and calibration data for overflow");
         }
     }
 
@@ -167,11 +193,16 @@ public final class ActivationAwareClipping {
      * A copy of the GPT with every block Linear group-wise quantized with activation-aware clipping (no scaling):
      * inputs captured on {@code calibration} token ids [B, T] from the float model ({@link LinearInputs}). The model
      * passed in is unchanged. For AWQ's full recipe (scaling, then clipping) see
-     * {@link ActivationAwareScaling#quantize(GPT, INDArray, int, int, int, boolean)}.
+     * {@link ActivationAwareScaling#quantize(GPT, INDArray, int, int, int, boolean)}. Calls on one model from several
+     * threads take turns for the capture (it switches the model to evaluation mode and back).
      */
     public static GPT quantize(GPT model, INDArray calibration, int bits, int groupSize) {
-        Map<Linear, INDArray> inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-        GPT copy = GroupwiseRTN.copy(model);
+        Map<Linear, INDArray> inputs;
+        GPT copy;
+        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
+            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
+            copy = GroupwiseRTN.copy(model);
+        }
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         for (int i = 0; i < src.size(); i++) {
             INDArray x = inputs.get(src.get(i));

@@ -81,6 +81,10 @@ public final class ActivationAwareScaling {
         return d.mul(d).sumNumber().doubleValue() / d.length();
     }
 
+    private static double absMax(INDArray x) {
+        return x.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
+    }
+
     /** X^T X [in, in] of X [N, in], in double: the layer's output error needs only this (see below). */
     static INDArray gram(INDArray x) {
         INDArray xd = x.castTo(DataType.DOUBLE);
@@ -99,7 +103,8 @@ public final class ActivationAwareScaling {
     /**
      * The alpha on the grid {0, 1/n, ..., (n-1)/n} with the least output error for this layer, and both errors.
      *
-     * @throws IllegalArgumentException if gridPoints < 1 or the shapes disagree (X [N, in], W [in, out])
+     * @throws IllegalArgumentException if gridPoints < 1, the shapes disagree (X [N, in], W [in, out]) or X holds a NaN
+     *                                  or an infinity
      */
     public static LayerResult search(String name, INDArray x, INDArray w, int bits, int groupSize, int gridPoints) {
         if (gridPoints < 1) throw new IllegalArgumentException("ActivationAwareScaling: expected gridPoints >= 1, got " + gridPoints);
@@ -107,8 +112,12 @@ public final class ActivationAwareScaling {
             throw new IllegalArgumentException("ActivationAwareScaling: expected X [N, " + w.size(0) + "], got "
                     + java.util.Arrays.toString(x.shape()));
         }
+        ActivationAwareClipping.requireFinite("ActivationAwareScaling", x, "the calibration activations X of layer " + name
+                + " " + java.util.Arrays.toString(x.shape()));
         double[] mag = channelMagnitude(x);
         INDArray gram = gram(x);
+        ActivationAwareClipping.requireFinite("ActivationAwareScaling", gram, "X^T X of layer " + name + " (|X| up to "
+                + absMax(x) + ": so large that X^T X overflows double; rescale the activations)");
         long n = x.size(0);
         double rtn = outputError(gram, n, w, GroupwiseRTN.quantize(w, bits, groupSize));
         double best = rtn, bestAlpha = 0;
@@ -136,11 +145,16 @@ public final class ActivationAwareScaling {
      * As {@link #quantize(GPT, INDArray, int, int, int)}; with {@code clip}, AWQ's full recipe: after the scales,
      * each group's range is clipped by {@link ActivationAwareClipping} on the scaled weight diag(s) W and the scaled
      * inputs X diag(s)^-1 (Gram diag(s)^-1 G diag(s)^-1), and the layer's {@link LayerResult#scaledError} is the error
-     * after both steps.
+     * after both steps. Calls on one model from several threads take turns for the capture (it switches the model to
+     * evaluation mode and back).
      */
     public static Result quantize(GPT model, INDArray calibration, int bits, int groupSize, int gridPoints, boolean clip) {
-        Map<Linear, INDArray> inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-        GPT copy = GroupwiseRTN.copy(model);
+        Map<Linear, INDArray> inputs;
+        GPT copy;
+        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
+            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
+            copy = GroupwiseRTN.copy(model);
+        }
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         var names = new java.util.IdentityHashMap<Linear, String>();
         model.namedParameters().forEach((n, t) -> {

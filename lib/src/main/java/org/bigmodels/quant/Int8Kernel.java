@@ -18,9 +18,24 @@ public interface Int8Kernel {
      * @param x    uint8 inputs [n * in], row-major
      * @param w    int8 weights [out * in], row j = output channel j
      * @param bias int32 [out]
-     * @param acc  int32 [n * out], overwritten
+     * @param acc  int32 [n * out], overwritten (its first n * out entries; longer arrays are fine)
+     * @throws IllegalArgumentException if n, in or out is negative or an array is shorter than its shape says
      */
     void matmul(byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out);
+
+    /**
+     * The argument check every implementation makes first.
+     *
+     * @throws IllegalArgumentException from {@code op} if n, in or out is negative or an array is shorter than its shape
+     */
+    static void checkShapes(String op, byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out) {
+        if (n < 0 || in < 0 || out < 0 || x.length < (long) n * in || w.length < (long) out * in || bias.length < out
+                || acc.length < (long) n * out) {
+            throw new IllegalArgumentException(op + ": expected x [" + n + " x " + in + "], w [" + out + " x " + in
+                    + "], bias [" + out + "], acc [" + n + " x " + out + "] (n, in, out >= 0), got lengths " + x.length + ", "
+                    + w.length + ", " + bias.length + ", " + acc.length + "; pass arrays at least as long as n, in, out say");
+        }
+    }
 
     /** The plain Java loop, {@link IntegerMLP#int8Matmul}. */
     Int8Kernel PLAIN = IntegerMLP::int8Matmul;

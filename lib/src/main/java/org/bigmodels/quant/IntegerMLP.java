@@ -43,7 +43,8 @@ public final class IntegerMLP {
      *
      * @throws IllegalArgumentException if the MLP's activation is not ReLU, the formats are not int8 / uint8 or the
      *                                  weight quantizer is not symmetric, calibration is empty, or a bias does not fit
-     *                                  int32 at the product of scales S_x S_w (the message names the layer and channel)
+     *                                  int32 at the product of scales S_x S_w, or an accumulator could exceed int32
+     *                                  (|bias| + 255 sum|q_w| >= 2^31) (the message names the layer and channel)
      * @throws ShapeException           if calibration is not [N, in]
      */
     public static IntegerMLP quantize(MLP model, INDArray calibration, Quantizer weights, Quantizer activations) {
@@ -95,8 +96,11 @@ public final class IntegerMLP {
             for (int j = 0; j < out; j++) {
                 double sxw = inParams.scale(0) * wp.scale(j);
                 double qbj = Math.rint(bv[j] / sxw);
-                long rowSum = 0;
-                for (int i = 0; i < in; i++) rowSum += wt[j * in + i];
+                long rowSum = 0, absSum = 0;
+                for (int i = 0; i < in; i++) {
+                    rowSum += wt[j * in + i];
+                    absSum += Math.abs(wt[j * in + i]);
+                }
                 double f = qbj - (double) inParams.zeroPoint(0) * rowSum;
                 if (!(Math.abs(qbj) <= Integer.MAX_VALUE) || !(Math.abs(f) <= Integer.MAX_VALUE)) {
                     throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
@@ -105,6 +109,12 @@ public final class IntegerMLP {
                             + "round(b / (S_x S_w)) (with the input zero point folded in) would be " + qbj + " / " + f
                             + ", outside int32 [-2^31, 2^31); the bias dwarfs this channel's weights. Keep this layer in "
                             + "float, or rescale the layer (smaller bias, larger weights) before quantizing");
+                }
+                if (Math.abs(f) + 255.0 * absSum > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("IntegerMLP: layer " + l + " (Linear " + in + " -> " + out
+                            + "), output channel " + j + ": its int32 accumulator can reach |bias| + 255 * sum|q_w| = "
+                            + (long) (Math.abs(f) + 255.0 * absSum) + ", beyond int32's 2^31 - 1, and would wrap around "
+                            + "silently; split the layer's inputs (in = " + in + ") into chunks or keep it in float");
                 }
                 qb[j] = (int) qbj;
                 folded[j] = (int) f;
@@ -227,8 +237,11 @@ public final class IntegerMLP {
      * in] (transposed so that the inner loop is contiguous), acc int32 [n, out]. Plain Java loops, four output
      * channels per pass over a row of x (each x value loaded once for four products); the graded reference is the
      * one-channel loop in the test. {@link Int8Kernel#PLAIN}; the SIMD version is {@link VectorInt8Kernel}.
+     *
+     * @throws IllegalArgumentException if n, in or out is negative or an array is shorter than its shape says
      */
     public static void int8Matmul(byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out) {
+        Int8Kernel.checkShapes("IntegerMLP.int8Matmul", x, w, bias, acc, n, in, out);
         for (int r = 0; r < n; r++) {
             int xo = r * in, j = 0;
             for (; j + 3 < out; j += 4) {

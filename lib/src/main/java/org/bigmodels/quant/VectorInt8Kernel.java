@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * JEP 414 in Java 17): L bytes of an input row and of a weight row are loaded at once, widened to L int32 lanes (the
  * input zero-extended, it is uint8; the weight sign-extended), multiplied lane by lane and added into L running sums;
  * the lanes are summed once per output at the end. L is the machine's preferred int width (16 with AVX-512, 8 with
- * AVX2). As in the plain loop, four output channels share each loaded input vector. The same integers as {@link
+ * AVX2; with 128-bit registers, ARM NEON or SSE, L = 4 and 8 bytes are loaded and widened in two halves). As in the plain loop, four output channels share each loaded input vector. The same integers as {@link
  * Int8Kernel#PLAIN}, exactly: integer addition does not care about the order.
  *
  * <p>The Vector API is an incubator module in Java 17: the JVM must be started with
@@ -44,38 +44,47 @@ public final class VectorInt8Kernel implements Int8Kernel {
             throw new IllegalStateException("VectorInt8Kernel: the Java Vector API is not enabled in this JVM; start it with "
                     + "--add-modules jdk.incubator.vector (./course does), or use Int8Kernel.PLAIN");
         }
-        if (n < 0 || in < 0 || out < 0 || x.length < (long) n * in || w.length < (long) out * in || bias.length < out
-                || acc.length < (long) n * out) {
-            throw new IllegalArgumentException("VectorInt8Kernel: expected x [" + n + " x " + in + "], w [" + out + " x " + in
-                    + "], bias [" + out + "], acc [" + n + " x " + out + "], got lengths " + x.length + ", " + w.length + ", "
-                    + bias.length + ", " + acc.length);
-        }
+        Int8Kernel.checkShapes("VectorInt8Kernel", x, w, bias, acc, n, in, out);
         Simd.matmul(x, w, bias, acc, n, in, out);
     }
 
     /** The vector code, in a class of its own so that nothing of the incubator module loads unless it is there. */
     private static final class Simd {
         static final VectorSpecies<Integer> INT = IntVector.SPECIES_PREFERRED;
-        /** As many bytes as INT has lanes: one load fills one int vector after widening. */
-        static final VectorSpecies<Byte> BYTE = VectorSpecies.of(byte.class, VectorShape.forBitSize(INT.length() * 8));
+        /**
+         * As many bytes as INT has lanes, but at least 64 bits (the smallest vector shape): with 128-bit registers
+         * (ARM NEON, SSE) INT has 4 lanes and a 32-bit byte vector does not exist, so 8 bytes are loaded and widened
+         * in PARTS = 2 halves.
+         */
+        static final VectorSpecies<Byte> BYTE = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, INT.length() * 8)));
+        static final int PARTS = BYTE.length() / INT.length();
 
-        static IntVector widen(byte[] a, int offset) {
-            return (IntVector) ByteVector.fromArray(BYTE, a, offset).convertShape(VectorOperators.B2I, INT, 0);
+        /** Part p (INT.length() lanes) of the bytes b widened to int32, sign-extended. */
+        static IntVector widen(ByteVector b, int p) {
+            return (IntVector) b.convertShape(VectorOperators.B2I, INT, p);
+        }
+
+        static ByteVector load(byte[] a, int offset) {
+            return ByteVector.fromArray(BYTE, a, offset);
         }
 
         static void matmul(byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out) {
-            int lanes = INT.length(), bound = in - in % lanes;
+            int step = BYTE.length(), bound = in - in % step;
             for (int r = 0; r < n; r++) {
                 int xo = r * in, j = 0;
                 for (; j + 3 < out; j += 4) {
                     int w0 = j * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
                     IntVector s0 = IntVector.zero(INT), s1 = s0, s2 = s0, s3 = s0;
-                    for (int i = 0; i < bound; i += lanes) {
-                        IntVector xv = widen(x, xo + i).and(0xFF);          // uint8: undo the sign extension
-                        s0 = s0.add(xv.mul(widen(w, w0 + i)));
-                        s1 = s1.add(xv.mul(widen(w, w1 + i)));
-                        s2 = s2.add(xv.mul(widen(w, w2 + i)));
-                        s3 = s3.add(xv.mul(widen(w, w3 + i)));
+                    for (int i = 0; i < bound; i += step) {
+                        ByteVector xb = load(x, xo + i), b0 = load(w, w0 + i), b1 = load(w, w1 + i), b2 = load(w, w2 + i),
+                                b3 = load(w, w3 + i);
+                        for (int p = 0; p < PARTS; p++) {
+                            IntVector xv = widen(xb, p).and(0xFF);          // uint8: undo the sign extension
+                            s0 = s0.add(xv.mul(widen(b0, p)));
+                            s1 = s1.add(xv.mul(widen(b1, p)));
+                            s2 = s2.add(xv.mul(widen(b2, p)));
+                            s3 = s3.add(xv.mul(widen(b3, p)));
+                        }
                     }
                     int t0 = bias[j] + s0.reduceLanes(VectorOperators.ADD), t1 = bias[j + 1] + s1.reduceLanes(VectorOperators.ADD);
                     int t2 = bias[j + 2] + s2.reduceLanes(VectorOperators.ADD), t3 = bias[j + 3] + s3.reduceLanes(VectorOperators.ADD);
@@ -94,7 +103,10 @@ public final class VectorInt8Kernel implements Int8Kernel {
                 for (; j < out; j++) {                                       // the last out % 4 channels
                     int wo = j * in;
                     IntVector s = IntVector.zero(INT);
-                    for (int i = 0; i < bound; i += lanes) s = s.add(widen(x, xo + i).and(0xFF).mul(widen(w, wo + i)));
+                    for (int i = 0; i < bound; i += step) {
+                        ByteVector xb = load(x, xo + i), wb = load(w, wo + i);
+                        for (int p = 0; p < PARTS; p++) s = s.add(widen(xb, p).and(0xFF).mul(widen(wb, p)));
+                    }
                     int t = bias[j] + s.reduceLanes(VectorOperators.ADD);
                     for (int i = bound; i < in; i++) t += (x[xo + i] & 0xFF) * w[wo + i];
                     acc[r * out + j] = t;
