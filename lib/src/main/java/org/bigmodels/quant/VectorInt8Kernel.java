@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * JEP 414 in Java 17): L bytes of an input row and of a weight row are loaded at once, widened to L int32 lanes (the
  * input zero-extended, it is uint8; the weight sign-extended), multiplied lane by lane and added into L running sums;
  * the lanes are summed once per output at the end. L is the machine's preferred int width (16 with AVX-512, 8 with
- * AVX2; with 128-bit registers, ARM NEON or SSE, L = 4 and 8 bytes are loaded and widened in two halves). As in the plain loop, four output channels share each loaded input vector. The same integers as {@link
- * Int8Kernel#PLAIN}, exactly: integer addition does not care about the order.
+ * AVX2; with 128-bit registers, ARM NEON or SSE, L = 4 and 8 bytes are loaded and widened in two halves). As in the
+ * plain loop, four output channels share each loaded input vector. The same integers as {@link Int8Kernel#PLAIN},
+ * exactly: integer addition does not care about the order.
  *
  * <p>The Vector API is an incubator module in Java 17: the JVM must be started with
  * {@code --add-modules jdk.incubator.vector} (the course's kernel, tests and benchmarks are; it prints one warning line

@@ -43,7 +43,7 @@ class VectorInt8KernelTest {
     @Test
     void theVectorApiIsEnabledInTheTests() {
         assertTrue(VectorInt8Kernel.isAvailable(), "surefire's argLine must add --add-modules jdk.incubator.vector");
-        assertTrue(VectorInt8Kernel.lanes() >= 4, "lanes: " + VectorInt8Kernel.lanes());
+        assertTrue(VectorInt8Kernel.lanes() >= 2, "lanes: " + VectorInt8Kernel.lanes()); // 2 with 64-bit vectors
     }
 
     @Test
