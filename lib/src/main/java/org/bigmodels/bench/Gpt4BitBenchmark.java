@@ -75,16 +75,19 @@ public final class Gpt4BitBenchmark {
                 System.out.println(String.join("\n",
                     "./course bench gpt4bit [options]",
                     "  Weight-only 4- and 3-bit quantization of the committed character GPT (lesson 14, section 12):",
-                    "  validation loss of group-wise round-to-nearest vs activation-aware scaling, per group size.",
+                    "  validation loss of group-wise round-to-nearest (RTN) vs AWQ's two activation-aware steps, scaling and",
+                    "  clipping, alone and together, per group size (loss above float; closed = share of RTN's gap closed by AWQ).",
                     "  train out=FILE    train the model (" + TRAIN_STEPS + " AdamW steps) and save it to FILE instead of evaluating",
                     "  stop=STEPS        with train: stop after STEPS steps (default " + TRAIN_STEPS + ")",
                     "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
-                    "  grid=N            alpha search grid 0, 1/N, ..., (N-1)/N (default 20)",
+                    "  grid=N            the scaling's alpha grid 0, 1/N, ..., (N-1)/N (default 20; the clipping's ratio grid",
+                    "                    is AWQ's fixed 1, 0.95, ..., 0.55)",
                     "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
                     "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ", at most " + MAX_CALIBRATION_ROWS + ")",
                     "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
                     "  layers            also print each layer's alpha and calibration output error",
                     "  --help            this text"));
+                if (!a.equals("--help") && !a.equals("-h")) System.exit(2);
                 return;
             }
         }

@@ -46,9 +46,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   0.3 points lost); the knee is at 3 bits. A wide network has redundancy to absorb the rounding.</li>
  *   <li>A small MLP, 784-32-32-10 ({@code --sizes 784,32,32,10 --epochs 15 --lr-decay 0.9 --qat-lr 1e-3
  *   --qat-epochs 3}, about 7 minutes for 3 seeds): a tenth of LeNet's parameters, less redundancy. Here 4-bit PTQ
- *   loses clearly more (2.38 points per channel, 4.34 per tensor; float 96.65 %) and QAT recovers to within 0.5
- *   points of float (0.34, 0.36): the pattern of the target. The fair baseline, given the same 3 epochs at 1e-3, is
- *   0.19 points above float, and QAT ends 0.53 / 0.54 points below it.</li>
+ *   loses clearly more (2.29 points per channel, 4.22 per tensor; float 96.64 %) and QAT recovers to within 0.5
+ *   points of float (0.31, 0.34): the pattern of the target. The fair baseline, given the same 3 epochs at 1e-3, is
+ *   0.16 points above float, and QAT ends 0.46 / 0.49 points below it (lesson 15, section 6, has the run).</li>
  * </ul>
  *
  * <p>Run: {@code ./course bench qat [options]} (defaults: 3 seeds, LeNet-300-100, 3 float epochs, 1 QAT epoch at 1e-4,
@@ -78,6 +78,18 @@ public final class QatBenchmark {
      * @param ptqOnly   true: measure float and PTQ only
      */
     public record Recipe(long[] sizes, int epochs, double lrDecay, int qatEpochs, double qatLr, boolean ptqOnly) {
+        /**
+         * @throws IllegalArgumentException if epochs < 1, qatEpochs < 1 (unless ptqOnly), lrDecay is not in (0, 1], or
+         *                                  qatLr is not positive and finite
+         */
+        public Recipe {
+            if (epochs < 1 || (!ptqOnly && qatEpochs < 1) || !(lrDecay > 0 && lrDecay <= 1) || !(qatLr > 0 && qatLr < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("QatBenchmark.Recipe: expected epochs >= 1, QAT epochs >= 1, a decay in "
+                        + "(0, 1] and a positive QAT learning rate, got epochs " + epochs + ", QAT epochs " + qatEpochs
+                        + ", decay " + lrDecay + ", QAT rate " + qatLr);
+            }
+        }
+
         /** The default recipe: LeNet-300-100, 3 float epochs (decay 0.7), 1 QAT epoch at 1e-4. */
         public static Recipe defaults() {
             return new Recipe(new long[] {784, 300, 100, 10}, 3, 0.7, 1, 1e-4, false);
@@ -101,33 +113,54 @@ public final class QatBenchmark {
         long[] only = null;
         String save = null;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                case "--qat-epochs" -> qatEpochs = Integer.parseInt(args[++i]);
-                case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
-                case "--lr-decay" -> lrDecay = Double.parseDouble(args[++i]);
-                case "--qat-lr" -> qatLr = Double.parseDouble(args[++i]);
-                case "--ptq-only" -> ptqOnly = true;
-                case "--bits" -> bits = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--seed" -> only = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
-                case "--save" -> save = args[++i];
-                case "--merge" -> {
-                    List<SeedResult> rs = new ArrayList<>();
-                    for (String f : args[++i].split(",")) rs.addAll(readResults(java.nio.file.Path.of(f)));
-                    System.out.print(table(rs));
-                    return;
+            boolean valued = !List.of("--ptq-only", "--help", "-h").contains(args[i]) && args[i].startsWith("--");
+            if (valued && i + 1 >= args.length) {
+                System.err.println("qat: option " + args[i] + " needs a value (./course bench qat --help lists the options)");
+                System.exit(2);
+            }
+            try {
+                switch (args[i]) {
+                    case "--seeds" -> seeds = Integer.parseInt(args[++i]);
+                    case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                    case "--qat-epochs" -> qatEpochs = Integer.parseInt(args[++i]);
+                    case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                    case "--lr-decay" -> lrDecay = Double.parseDouble(args[++i]);
+                    case "--qat-lr" -> qatLr = Double.parseDouble(args[++i]);
+                    case "--ptq-only" -> ptqOnly = true;
+                    case "--bits" -> bits = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--seed" -> only = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                    case "--save" -> save = args[++i];
+                    case "--merge" -> {
+                        List<SeedResult> rs = new ArrayList<>();
+                        for (String f : args[++i].split(",")) rs.addAll(readResults(java.nio.file.Path.of(f)));
+                        System.out.print(table(rs));
+                        return;
+                    }
+                    default -> {
+                        boolean help = args[i].equals("--help") || args[i].equals("-h");
+                        if (!help) System.out.println("unknown option: " + args[i]);
+                        System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2 "
+                                + "--sizes 784,300,100,10 (the MLP) --lr-decay 0.7 (float run, per epoch) --qat-lr 1e-4 "
+                                + "(QAT and the fair baseline) [--ptq-only (skip QAT: a quick scan)] "
+                                + "[--seed 2 (run only these seeds)] [--save FILE (one line per seed)] [--merge F1,F2,...]");
+                        if (!help) System.exit(2);
+                        return;
+                    }
                 }
-                default -> {
-                    System.out.println("options: --seeds n (3) --epochs n (3) --qat-epochs n (1) --bits 8,7,...,2 "
-                            + "--sizes 784,300,100,10 (the MLP) --lr-decay 0.7 (float run, per epoch) --qat-lr 1e-4 "
-                            + "(QAT and the fair baseline) [--ptq-only (skip QAT: a quick scan)] "
-                            + "[--seed 2 (run only these seeds)] [--save FILE (one line per seed)] [--merge F1,F2,...]");
-                    return;
-                }
+            } catch (NumberFormatException e) {
+                System.err.println("qat: option " + args[i - 1] + " expects a number or a comma-separated list of numbers, got "
+                        + args[i] + " (./course bench qat --help lists the options)");
+                System.exit(2);
             }
         }
-        Recipe recipe = new Recipe(sizes, epochs, lrDecay, qatEpochs, qatLr, ptqOnly);
+        Recipe recipe;
+        try {
+            recipe = new Recipe(sizes, epochs, lrDecay, qatEpochs, qatLr, ptqOnly);
+        } catch (IllegalArgumentException e) {
+            System.err.println("qat: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Split train = Mnist.train(), test = Mnist.test();
         long start = System.nanoTime();
         List<SeedResult> results = new ArrayList<>();

@@ -19,6 +19,9 @@ public interface Int8Kernel {
      * @param w    int8 weights [out * in], row j = output channel j
      * @param bias int32 [out]
      * @param acc  int32 [n * out], overwritten (its first n * out entries; longer arrays are fine)
+     * @param n    rows of x (examples), >= 0
+     * @param in   inputs per row, >= 0
+     * @param out  output channels, >= 0
      * @throws IllegalArgumentException if n, in or out is negative or an array is shorter than its shape says
      */
     void matmul(byte[] x, byte[] w, int[] bias, int[] acc, int n, int in, int out);
