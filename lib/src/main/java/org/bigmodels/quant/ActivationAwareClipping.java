@@ -197,12 +197,9 @@ public final class ActivationAwareClipping {
      * threads take turns for the capture (it switches the model to evaluation mode and back).
      */
     public static GPT quantize(GPT model, INDArray calibration, int bits, int groupSize) {
-        Map<Linear, INDArray> inputs;
-        GPT copy;
-        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
-            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-            copy = GroupwiseRTN.copy(model);
-        }
+        var calibrated = GroupwiseRTN.captureAndCopy(model, calibration);
+        Map<Linear, INDArray> inputs = calibrated.inputs();
+        GPT copy = calibrated.copy();
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         for (int i = 0; i < src.size(); i++) {
             INDArray x = inputs.get(src.get(i));

@@ -149,12 +149,9 @@ public final class ActivationAwareScaling {
      * evaluation mode and back).
      */
     public static Result quantize(GPT model, INDArray calibration, int bits, int groupSize, int gridPoints, boolean clip) {
-        Map<Linear, INDArray> inputs;
-        GPT copy;
-        synchronized (model) { // the capture switches the model to evaluation mode and back: one thread at a time
-            inputs = LinearInputs.capture(model, () -> model.forward(calibration));
-            copy = GroupwiseRTN.copy(model);
-        }
+        var calibrated = GroupwiseRTN.captureAndCopy(model, calibration);
+        Map<Linear, INDArray> inputs = calibrated.inputs();
+        GPT copy = calibrated.copy();
         List<Linear> src = GroupwiseRTN.blockLinears(model), dst = GroupwiseRTN.blockLinears(copy);
         var names = new java.util.IdentityHashMap<Linear, String>();
         model.namedParameters().forEach((n, t) -> {

@@ -51,6 +51,21 @@ public final class GroupwiseRTN {
         return copy;
     }
 
+    /** A GPT's block-Linear inputs on calibration token ids and a copy of the GPT, taken together. */
+    record Calibrated(java.util.Map<Linear, INDArray> inputs, GPT copy) {}
+
+    /**
+     * The inputs of every Linear of {@code model} on {@code calibration} [B, T] ({@link LinearInputs#capture}) and a
+     * copy of the model, under the model's lock: the capture switches the model to evaluation mode and back, so
+     * concurrent callers on one model take turns (and the copy keeps the caller's mode).
+     */
+    static Calibrated captureAndCopy(GPT model, INDArray calibration) {
+        synchronized (model) {
+            var inputs = LinearInputs.capture(model, () -> model.forward(calibration));
+            return new Calibrated(inputs, copy(model));
+        }
+    }
+
     /** The Linear layers inside the transformer blocks, block by block (qkv, proj, mlp.0, mlp.2). */
     public static List<Linear> blockLinears(GPT model) {
         List<Linear> out = new ArrayList<>();

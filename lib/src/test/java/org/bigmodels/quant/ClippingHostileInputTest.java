@@ -19,10 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class ClippingHostileInputTest {
 
     static double[][] randn(int r, int c, long seed) {
-        Random rng = new Random(seed);
-        double[][] m = new double[r][c];
-        for (double[] row : m) for (int j = 0; j < c; j++) row[j] = rng.nextGaussian();
-        return m;
+        return GptWeightOnlyTest.randn(r, c, seed);
     }
 
     static INDArray m(double[][] a) {
