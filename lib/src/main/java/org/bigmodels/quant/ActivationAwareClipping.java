@@ -30,6 +30,8 @@ public final class ActivationAwareClipping {
 
     /** AWQ's grid: ratios 1, 0.95, ..., 0.55. */
     public static final int GRID = 20;
+    /** The largest grid accepted: each ratio costs a pass over every group. */
+    public static final int MAX_GRID = 1000;
     /** AWQ's largest shrink of a group's range: half. */
     public static final double MAX_SHRINK = 0.5;
 
@@ -43,12 +45,12 @@ public final class ActivationAwareClipping {
     /**
      * The clipping ratios searched: 1 - i/grid for i = 0 .. while the shrink i/grid is below maxShrink.
      *
-     * @throws IllegalArgumentException if grid < 1 or maxShrink is not in [0, 1)
+     * @throws IllegalArgumentException if grid is outside 1..{@link #MAX_GRID} or maxShrink is not in [0, 1)
      */
     public static double[] ratios(int grid, double maxShrink) {
-        if (grid < 1 || !(maxShrink >= 0 && maxShrink < 1)) {
-            throw new IllegalArgumentException("ActivationAwareClipping: expected grid >= 1 and maxShrink in [0, 1), got "
-                    + grid + " and " + maxShrink);
+        if (grid < 1 || grid > MAX_GRID || !(maxShrink >= 0 && maxShrink < 1)) {
+            throw new IllegalArgumentException("ActivationAwareClipping: expected grid in 1.." + MAX_GRID + " (AWQ uses "
+                    + GRID + ") and maxShrink in [0, 1), got " + grid + " and " + maxShrink);
         }
         List<Double> r = new ArrayList<>();
         for (int i = 0; i == 0 || (double) i / grid < maxShrink - 1e-12; i++) r.add(1 - (double) i / grid);

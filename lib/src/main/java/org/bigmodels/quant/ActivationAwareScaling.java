@@ -103,11 +103,14 @@ public final class ActivationAwareScaling {
     /**
      * The alpha on the grid {0, 1/n, ..., (n-1)/n} with the least output error for this layer, and both errors.
      *
-     * @throws IllegalArgumentException if gridPoints < 1, the shapes disagree (X [N, in], W [in, out]) or X holds a NaN
-     *                                  or an infinity
+     * @throws IllegalArgumentException if gridPoints is outside 1..{@link ActivationAwareClipping#MAX_GRID}, the shapes
+     *                                  disagree (X [N, in], W [in, out]) or X holds a NaN or an infinity
      */
     public static LayerResult search(String name, INDArray x, INDArray w, int bits, int groupSize, int gridPoints) {
-        if (gridPoints < 1) throw new IllegalArgumentException("ActivationAwareScaling: expected gridPoints >= 1, got " + gridPoints);
+        if (gridPoints < 1 || gridPoints > ActivationAwareClipping.MAX_GRID) {
+            throw new IllegalArgumentException("ActivationAwareScaling: expected gridPoints in 1.." + ActivationAwareClipping.MAX_GRID
+                    + " (AWQ uses 20), got " + gridPoints);
+        }
         if (x.rank() != 2 || x.size(1) != w.size(0)) {
             throw new IllegalArgumentException("ActivationAwareScaling: expected X [N, " + w.size(0) + "], got "
                     + java.util.Arrays.toString(x.shape()));

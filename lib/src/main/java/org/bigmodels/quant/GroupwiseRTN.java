@@ -45,9 +45,11 @@ public final class GroupwiseRTN {
     /** A new GPT of the same configuration holding a copy of every parameter. */
     public static GPT copy(GPT model) {
         GPT copy = new GPT(model.config());
-        var from = model.namedParameters();
-        copy.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
-        copy.train(model.isTraining());
+        synchronized (model) { // not in the middle of another thread's capture (LinearInputs), which switches the mode
+            var from = model.namedParameters();
+            copy.namedParameters().forEach((name, t) -> t.value().assign(from.get(name).value()));
+            copy.train(model.isTraining());
+        }
         return copy;
     }
 

@@ -205,6 +205,11 @@ public final class IntegerMLP {
      * @throws ShapeException if x is not [N, in]
      */
     public List<int[]> forwardInts(INDArray x, Int8Kernel kernel) {
+        long widest = java.util.Arrays.stream(sizes).max().getAsLong();
+        if (x.rank() == 2 && x.size(0) * widest > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("IntegerMLP: " + x.size(0) + " rows x " + widest + " values per row do not fit "
+                    + "one Java array (2^31 - 1 entries); pass x in batches of at most " + (Integer.MAX_VALUE - 8) / widest + " rows");
+        }
         int n = (int) x.size(0);
         byte[] a = quantizeInput(x);
         List<int[]> outs = new ArrayList<>();
