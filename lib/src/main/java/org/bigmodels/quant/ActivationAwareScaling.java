@@ -171,11 +171,12 @@ public final class ActivationAwareScaling {
             if (clip) {
                 double[] s = scales(channelMagnitude(x), r.alpha());
                 INDArray col = Nd4j.createFromArray(s).reshape(s.length, 1);
-                INDArray gs = gram(x).diviColumnVector(col).diviRowVector(col.reshape(1, s.length));
+                INDArray g = gram(x);
+                INDArray gs = g.divColumnVector(col).diviRowVector(col.reshape(1, s.length));   // diag(s)^-1 G diag(s)^-1
                 var c = ActivationAwareClipping.quantize(gs, x.size(0), w.castTo(DataType.DOUBLE).mulColumnVector(col),
                         bits, groupSize, ActivationAwareClipping.ratios(ActivationAwareClipping.GRID, ActivationAwareClipping.MAX_SHRINK));
                 wHat = c.weight().diviColumnVector(col).castTo(w.dataType());
-                r = new LayerResult(r.layer(), r.alpha(), r.rtnError(), outputError(gram(x), x.size(0), w, wHat));
+                r = new LayerResult(r.layer(), r.alpha(), r.rtnError(), outputError(g, x.size(0), w, wHat));
             } else {
                 wHat = r.alpha() == 0 ? GroupwiseRTN.quantize(w, bits, groupSize)
                         : quantizeScaled(w, scales(channelMagnitude(x), r.alpha()), bits, groupSize);

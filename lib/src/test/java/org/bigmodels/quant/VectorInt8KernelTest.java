@@ -21,16 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class VectorInt8KernelTest {
 
+    /** The one-channel loop summed in long ({@link Int8KernelHostileInputTest#referenceLong}); every sum must fit int32. */
     static int[] reference(byte[] x, byte[] w, int[] bias, int n, int in, int out) {
-        int[] acc = new int[n * out];
-        for (int r = 0; r < n; r++) {
-            for (int j = 0; j < out; j++) {
-                long s = bias[j];
-                for (int i = 0; i < in; i++) s += (long) (x[r * in + i] & 0xFF) * w[j * in + i];
-                acc[r * out + j] = Math.toIntExact(s);
-            }
-        }
-        return acc;
+        return java.util.Arrays.stream(Int8KernelHostileInputTest.referenceLong(x, w, bias, n, in, out)).mapToInt(Math::toIntExact).toArray();
     }
 
     static int[] run(Int8Kernel k, byte[] x, byte[] w, int[] bias, int n, int in, int out) {
