@@ -34,7 +34,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * build/distill/results/, one small file per setting; a result is deterministic given its settings with one BLAS
  * thread), so parts can run in separate processes and a final run prints the tables without training again.
  *
- * <p>Arguments (key=value, all optional): train=60000 teacher=dropout teacherEpochs=20 shift=2 maxNorm=0 epochs=15
+ * <p>Arguments (key=value, or --key value with dashed names: --teacher-epochs 5; all optional): train=60000
+ * teacher=dropout teacherEpochs=20 shift=2 maxNorm=0 epochs=15
  * seeds=3 seedFrom=0 T=20 (a comma list: the seeds table has one distilled row per T) alpha=0.9 lr=1e-3 students=10000
  * parts=seeds,sweep sweep=2,5 alphas=1 weakTeacherEpochs=2 shortEpochs=5 small=2.5,4,20 smallSeeds=1 export=
  * exportN=20000 aloneSizes= results=build/distill/results. The teacher always trains on the first {@code train}
@@ -94,16 +95,24 @@ public final class DistillationBenchmark {
                 "teacher", "dropout", "shift", "2", "maxNorm", "0", "smallSeeds", "1", "seedFrom", "0", "aloneSizes", "", "results", "build/distill/results"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println("./course bench distill [key=value ...]   (Hinton et al. 2015 §3 on MNIST; all keys optional)");
+            System.out.println("./course bench distill [key=value ...]   (Hinton et al. 2015 §3 on MNIST; all keys optional;"
+                    + " --key value and --dashed-key value work too: --teacher-epochs 5)");
             for (String[] o : HELP) System.out.printf("  %-18s %s (default: %s)%n", o[0], o[1], a.get(o[0]).isEmpty() ? "empty" : a.get(o[0]));
             return;
         }
-        for (String s : args) {
-            String[] kv = s.split("=", 2);
-            if (kv.length != 2 || !a.containsKey(kv[0])) {
-                throw new IllegalArgumentException("DistillationBenchmark: unknown argument " + s + "; expected key=value with a key of " + a.keySet());
+        try {
+            for (String s : BenchOptions.keyValues(args, a.keySet(), List.of())) {
+                String[] kv = s.split("=", 2);
+                if (kv.length != 2 || !a.containsKey(kv[0])) {
+                    throw new IllegalArgumentException("DistillationBenchmark: unknown argument " + s + "; expected key=value (or --key value) with "
+                            + "a key of " + a.keySet() + " (./course bench distill --help lists them)");
+                }
+                a.put(kv[0], kv[1]);
             }
-            a.put(kv[0], kv[1]);
+        } catch (IllegalArgumentException e) {   // a usage error: the message, exit status 2, no stack trace
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
         }
         System.out.println("DistillationBenchmark " + a);
         int n = Integer.parseInt(a.get("train")), te = Integer.parseInt(a.get("teacherEpochs")),

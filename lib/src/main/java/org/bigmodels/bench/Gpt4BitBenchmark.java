@@ -54,13 +54,50 @@ public final class Gpt4BitBenchmark {
         return GPTConfig.tiny(vocabSize).withNLayer(4).withNEmbd(128, 4).withBlockSize(64).withSeed(1337);
     }
 
-    public static void main(String[] args) throws Exception {
+    /**
+     * The options of a run, read by {@link #options}.
+     *
+     * @param help   --help was given: print {@link #USAGE} and do nothing else
+     * @param train  train the model and save it to {@code out} instead of evaluating
+     * @param layers also print each layer's alpha and calibration output error
+     */
+    public record Options(boolean help, boolean train, boolean layers, String out, String model, int grid,
+                          int valBatches, int stop, int calibRows, int[] groups) {}
+
+    /** What --help prints. */
+    public static final String USAGE = String.join("\n",
+            "./course bench gpt4bit [options]   (each option as key=value or --key value)",
+            "  Weight-only 4- and 3-bit quantization of the committed character GPT (lesson 14, section 12):",
+            "  validation loss of group-wise round-to-nearest (RTN) vs AWQ's two activation-aware steps, scaling and",
+            "  clipping, alone and together, per group size (loss above float; closed = share of RTN's gap closed by AWQ).",
+            "  train out=FILE    train the model (" + TRAIN_STEPS + " AdamW steps) and save it to FILE instead of evaluating",
+            "  stop=STEPS        with train: stop after STEPS steps (default " + TRAIN_STEPS + ")",
+            "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
+            "  grid=N            the scaling's alpha grid 0, 1/N, ..., (N-1)/N (default 20; the clipping's ratio grid",
+            "                    is AWQ's fixed 1, 0.95, ..., 0.55)",
+            "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
+            "  calib=N           calibration windows of 64 training characters (default " + Gpt4BitBenchmark.CALIBRATION_ROWS
+                    + ", at most " + Gpt4BitBenchmark.MAX_CALIBRATION_ROWS + ")",
+            "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
+            "  layers            also print each layer's alpha and calibration output error",
+            "  --help            this text");
+
+    /**
+     * Reads the command line ({@code key=value}, {@code --key value} or {@code --key=value}; see {@link #USAGE}),
+     * checking every value before any work starts.
+     *
+     * @throws IllegalArgumentException naming the option, what it accepts and what it got (an unknown option, a value
+     *     out of range, a missing value, train without out=FILE)
+     */
+    public static Options options(String[] args) {
         String out = null, model = null;
-        boolean train = false, layers = false;
+        boolean help = false, train = false, layers = false;
         int grid = 20, valBatches = VAL_BATCHES, stop = TRAIN_STEPS, calibRows = CALIBRATION_ROWS;
         int[] groups = {32, 64, 128};
-        for (String a : args) {
-            if (a.equals("train")) train = true;
+        for (String a : BenchOptions.keyValues(args, List.of("out", "model", "grid", "stop", "val", "calib", "groups"),
+                List.of("train", "layers"))) {
+            if (a.equals("--help") || a.equals("-h")) help = true;
+            else if (a.equals("train")) train = true;
             else if (a.equals("layers")) layers = true;
             else if (a.startsWith("out=")) out = a.substring(4);
             else if (a.startsWith("model=")) model = a.substring(6);
@@ -70,37 +107,41 @@ public final class Gpt4BitBenchmark {
             else if (a.startsWith("calib=")) calibRows = intOption(a, 1, MAX_CALIBRATION_ROWS, "an integer from 1 to "
                     + MAX_CALIBRATION_ROWS + " (each window's captured activations take about 13 MB: 1024 took 13 GB)");
             else if (a.startsWith("groups=")) groups = groupsOption(a);
-            else {   // --help, or anything unknown: the usage
-                if (!a.equals("--help") && !a.equals("-h")) System.out.println("unknown option: " + a);
-                System.out.println(String.join("\n",
-                    "./course bench gpt4bit [options]",
-                    "  Weight-only 4- and 3-bit quantization of the committed character GPT (lesson 14, section 12):",
-                    "  validation loss of group-wise round-to-nearest (RTN) vs AWQ's two activation-aware steps, scaling and",
-                    "  clipping, alone and together, per group size (loss above float; closed = share of RTN's gap closed by AWQ).",
-                    "  train out=FILE    train the model (" + TRAIN_STEPS + " AdamW steps) and save it to FILE instead of evaluating",
-                    "  stop=STEPS        with train: stop after STEPS steps (default " + TRAIN_STEPS + ")",
-                    "  model=FILE        evaluate this checkpoint (default: the committed datasets/" + CHECKPOINT + ")",
-                    "  grid=N            the scaling's alpha grid 0, 1/N, ..., (N-1)/N (default 20; the clipping's ratio grid",
-                    "                    is AWQ's fixed 1, 0.95, ..., 0.55)",
-                    "  val=N             validation batches of 16 x 64 characters (default " + VAL_BATCHES + " = 65,536 characters)",
-                    "  calib=N           calibration windows of 64 training characters (default " + CALIBRATION_ROWS + ", at most " + MAX_CALIBRATION_ROWS + ")",
-                    "  groups=A,B,...    group sizes along the input rows (default 32,64,128)",
-                    "  layers            also print each layer's alpha and calibration output error",
-                    "  --help            this text"));
-                if (!a.equals("--help") && !a.equals("-h")) System.exit(2);
-                return;
-            }
+            else throw new IllegalArgumentException("gpt4bit: unknown option " + a + ", got it among " + List.of(args)
+                    + " (./course bench gpt4bit --help lists the options)");
         }
         if (stop != 50 && stop % 250 != 0) {
             throw new IllegalArgumentException("gpt4bit: expected stop=STEPS with STEPS 50 or a multiple of 250 (the steps at "
                     + "which the run saves), got stop=" + stop);
         }
+        if (train && out == null && !help) {
+            throw new IllegalArgumentException("gpt4bit: train needs out=FILE (the checkpoint to write), got no out=");
+        }
+        return new Options(help, train, layers, out, model, grid, valBatches, stop, calibRows, groups);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o;
+        try {
+            o = options(args);
+        } catch (IllegalArgumentException e) {   // a usage error: the message, exit status 2, no stack trace
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (o.help()) {
+            System.out.println(USAGE);
+            return;
+        }
+        boolean layers = o.layers();
+        int grid = o.grid(), valBatches = o.valBatches(), calibRows = o.calibRows();
+        int[] groups = o.groups();
+        String model = o.model();
         String text = TinyShakespeare.text();
         CharTokenizer tok = CharTokenizer.fit(text);
         TextBatches data = new TextBatches(tok.encode(text));
-        if (train) {
-            if (out == null) throw new IllegalArgumentException("train needs out=FILE");
-            train(data, tok.vocabSize(), Path.of(out), stop);
+        if (o.train()) {
+            train(data, tok.vocabSize(), Path.of(o.out()), o.stop());
             return;
         }
         GPT gpt = new GPT(config(tok.vocabSize()));

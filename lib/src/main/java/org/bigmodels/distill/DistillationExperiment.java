@@ -31,9 +31,11 @@ public final class DistillationExperiment {
      *
      * @throws org.bigmodels.train.TrainingDivergedException (from the Trainer) when the loss or the gradient norm stops
      *     being finite
+     * @throws IllegalArgumentException when {@code epochs < 1}
      */
     public static double train(Sequential model, INDArray x, INDArray y, int epochs, int batch, double lr, long seed,
                                Trainer.Objective objective, boolean progress) {
+        requireEpochs("train", epochs);
         long t0 = System.nanoTime();
         Trainer trainer = new Trainer(model, Adam.adam(model.parameters(), lr),
                 TrainConfig.defaults().withSeed(seed).withProgress(progress).withLogEvery(1000));
@@ -49,9 +51,11 @@ public final class DistillationExperiment {
      *
      * @throws org.bigmodels.train.TrainingDivergedException (from the Trainer) when the loss or the gradient norm stops
      *     being finite
+     * @throws IllegalArgumentException when {@code epochs < 1}
      */
     public static double trainCosine(Sequential model, INDArray x, INDArray y, int epochs, int batch, double lr,
                                      long seed, Trainer.Objective objective, boolean progress) {
+        requireEpochs("trainCosine", epochs);
         long t0 = System.nanoTime();
         int total = Math.max(2, epochs * Batches.count(x.size(0), batch));
         Trainer trainer = new Trainer(model, Adam.adam(model.parameters(), lr),
@@ -70,7 +74,8 @@ public final class DistillationExperiment {
      * record them. Shapes: x [N, 784], y the labels [N].
      *
      * @return the teacher, in evaluation mode
-     * @throws IllegalArgumentException from {@link Checkpoint#load} when the file holds other parameter names or shapes
+     * @throws IllegalArgumentException from {@link Checkpoint#load} when the file holds other parameter names or shapes,
+     *     and when {@code epochs < 1} with no file to load
      */
     public static Sequential teacher(Path file, long[] sizes, double inputDropout, double hiddenDropout, int epochs,
                                      double lr, long seed, INDArray x, INDArray y, boolean progress) {
@@ -78,6 +83,7 @@ public final class DistillationExperiment {
         if (Files.isRegularFile(file)) {
             Checkpoint.load(t, file);
         } else {
+            requireEpochs("teacher", epochs);
             trainCosine(t, x, y, epochs, 128, lr, seed, crossEntropy(t), progress);
             Checkpoint.save(t, file);
         }
@@ -94,6 +100,7 @@ public final class DistillationExperiment {
      * {@code log} is not null, it is given (epoch, test errors on (xt, yt)) every {@code logEvery} epochs.
      *
      * @return the teacher, in evaluation mode
+     * @throws IllegalArgumentException when {@code epochs < 1} with no file to load
      */
     public static Sequential teacherJittered(Path file, long[] sizes, double inputDropout, double hiddenDropout,
                                              int maxShift, double maxNorm, int epochs, double lr, long seed,
@@ -105,6 +112,7 @@ public final class DistillationExperiment {
             t.train(false);
             return t;
         }
+        requireEpochs("teacherJittered", epochs);
         RandomTranslation source = new RandomTranslation(x, y, maxShift, 128, seed);
         int perEpoch = source.stepsPerEpoch(), total = Math.max(2, epochs * perEpoch);
         org.bigmodels.optim.Optimizer opt = Adam.adam(t.parameters(), lr);
@@ -157,5 +165,16 @@ public final class DistillationExperiment {
         int errors = 0;
         for (int i = 0; i < labels.length; i++) if (pred[i] != labels[i]) errors++;
         return errors;
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code epochs < 1}: no training would leave the model at its random
+     *     initial weights (and a teacher would be saved, untrained, under its checkpoint name)
+     */
+    private static void requireEpochs(String method, int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("DistillationExperiment." + method + ": expected epochs >= 1, got "
+                    + epochs + " (fewer would leave the model at its random initial weights)");
+        }
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class Gpt4BitBenchmarkOptionsTest {
 
     static void refused(String option, String... args) {
-        var e = assertThrows(IllegalArgumentException.class, () -> Gpt4BitBenchmark.main(args), String.join(" ", args));
+        var e = assertThrows(IllegalArgumentException.class, () -> Gpt4BitBenchmark.options(args), String.join(" ", args));
         assertEquals(IllegalArgumentException.class, e.getClass(), "a plain IllegalArgumentException, not " + e);
         assertTrue(e.getMessage().contains(option) && e.getMessage().contains("got"), String.join(" ", args) + ": " + e.getMessage());
     }
@@ -36,6 +36,26 @@ class Gpt4BitBenchmarkOptionsTest {
         refused("groups=", "groups=32,,64", "val=1");
         refused("stop=", "train", "out=" + System.getProperty("java.io.tmpdir") + "/gpt4bit-never.bin", "stop=0");
         refused("stop=", "train", "out=" + System.getProperty("java.io.tmpdir") + "/gpt4bit-never.bin", "stop=300");
+        refused("out=", "train");
+        refused("unknown option --bogus", "--bogus", "1");
+        refused("--calib", "--calib");                       // the value is missing
+        refused("calib=", "--calib", "0");                   // the --key value form is checked like key=value
+    }
+
+    /** Both option styles of the benchmarks read alike: key=value, --key value, --key=value. */
+    @Test
+    void bothStylesReadAlike() {
+        var a = Gpt4BitBenchmark.options(new String[] {"calib=64", "groups=32,64", "val=3", "layers"});
+        var b = Gpt4BitBenchmark.options(new String[] {"--calib", "64", "--groups=32,64", "--val", "3", "--layers"});
+        assertEquals(a.calibRows(), b.calibRows());
+        assertEquals(64, b.calibRows());
+        assertArrayEquals(new int[] {32, 64}, b.groups());
+        assertEquals(3, b.valBatches());
+        assertTrue(a.layers() && b.layers() && !b.train() && !b.help());
+        var d = Gpt4BitBenchmark.options(new String[0]);
+        assertEquals(Gpt4BitBenchmark.CALIBRATION_ROWS, d.calibRows(), "defaults");
+        assertArrayEquals(new int[] {32, 64, 128}, d.groups());
+        assertTrue(Gpt4BitBenchmark.options(new String[] {"--help"}).help());
     }
 
     /** The "closed" column and the per-layer "% lower": a share of a zero or negative gap is "n/a", never NaN or Infinity. */
