@@ -64,4 +64,35 @@ final class BenchOptions {
         }
         return s.toString();
     }
+
+    /**
+     * Reads {@code args} ({@code key=value} or {@code --key value}, see {@link #keyValues}) into {@code options},
+     * whose keys are the known options and whose values are their defaults.
+     *
+     * @throws IllegalArgumentException naming the argument and the known keys, for an argument that is not an option
+     *     of {@code options} or lacks its value
+     */
+    static void readInto(java.util.Map<String, String> options, String[] args, String bench) {
+        for (String s : keyValues(args, options.keySet(), List.of())) {
+            String[] kv = s.split("=", 2);
+            if (kv.length != 2 || !options.containsKey(kv[0])) {
+                throw new IllegalArgumentException(bench + ": unknown argument " + s + "; expected key=value (or --key value)"
+                        + " with a key of " + options.keySet() + " (./course bench " + bench + " --help lists them)");
+            }
+            options.put(kv[0], kv[1]);
+        }
+    }
+
+    /**
+     * {@link #readInto} for a benchmark's {@code main}: a bad argument prints its message on standard error and exits
+     * with status 2 (a usage error, as for every benchmark), not a stack trace.
+     */
+    static void readIntoOrExit(java.util.Map<String, String> options, String[] args, String bench) {
+        try {
+            readInto(options, args, bench);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
 }

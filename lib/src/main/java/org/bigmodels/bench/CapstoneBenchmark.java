@@ -46,34 +46,21 @@ public final class CapstoneBenchmark {
         String[] defaults = {"student", "784,100,100,10", "distillEpochs", "12", "pruneEpochs", "12", "sparsity", "0.8",
                 "bits", "4", "seeds", "3", "T", "5", "alpha", "0.9", "latencyN", "2000", "rounds", "15"};
         for (int i = 0; i < defaults.length; i += 2) a.put(defaults[i], defaults[i + 1]);
-        try {
-            for (String s : BenchOptions.keyValues(args, a.keySet(), List.of())) {
-                if (s.equals("--help") || s.equals("-h")) {
-                    System.out.println("./course bench capstone [key=value ...] (or --key value, --distill-epochs 6); the keys, their meaning and default:");
-                    String[][] meaning = {{"student", "layer sizes of the student MLP, comma-separated"},
-                            {"distillEpochs", "epochs of distillation from the teacher's logits (the notebook: 10)"},
-                            {"pruneEpochs", "epochs of gradual pruning while distilling (the notebook: 6)"},
-                            {"sparsity", "fraction of the weights pruned, one global magnitude ranking"},
-                            {"bits", "k-means code bits per surviving weight (PrunedKMeans)"},
-                            {"seeds", "number of seeds, 1..seeds, each a full run"},
-                            {"T", "distillation temperature"}, {"alpha", "weight of the soft (teacher) loss"},
-                            {"latencyN", "test images per timed forward pass"},
-                            {"rounds", "alternated timing rounds; medians are reported (the notebook: 5)"}};
-                    for (String[] km : meaning) System.out.printf("  %-14s %s (default %s)%n", km[0], km[1], a.get(km[0]));
-                    return;
-                }
-                String[] kv = s.split("=", 2);
-                if (kv.length != 2 || !a.containsKey(kv[0])) {
-                    throw new IllegalArgumentException("CapstoneBenchmark: unknown argument " + s + "; expected key=value (or --key value) with "
-                            + "a key of " + a.keySet() + " (./course bench capstone --help lists them)");
-                }
-                a.put(kv[0], kv[1]);
-            }
-        } catch (IllegalArgumentException e) {   // a usage error: the message, exit status 2, no stack trace
-            System.err.println(e.getMessage());
-            System.exit(2);
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println("./course bench capstone [key=value ...] (or --key value, --distill-epochs 6); the keys, their meaning and default:");
+            String[][] meaning = {{"student", "layer sizes of the student MLP, comma-separated"},
+                    {"distillEpochs", "epochs of distillation from the teacher's logits (the notebook: 10)"},
+                    {"pruneEpochs", "epochs of gradual pruning while distilling (the notebook: 6)"},
+                    {"sparsity", "fraction of the weights pruned, one global magnitude ranking"},
+                    {"bits", "k-means code bits per surviving weight (PrunedKMeans)"},
+                    {"seeds", "number of seeds, 1..seeds, each a full run"},
+                    {"T", "distillation temperature"}, {"alpha", "weight of the soft (teacher) loss"},
+                    {"latencyN", "test images per timed forward pass"},
+                    {"rounds", "alternated timing rounds; medians are reported (the notebook: 5)"}};
+            for (String[] km : meaning) System.out.printf("  %-14s %s (default %s)%n", km[0], km[1], a.get(km[0]));
             return;
         }
+        BenchOptions.readIntoOrExit(a, args, "capstone");
         System.out.println("CapstoneBenchmark " + a);
         long[] sizes = java.util.Arrays.stream(a.get("student").split(",")).mapToLong(Long::parseLong).toArray();
         int de = Integer.parseInt(a.get("distillEpochs")), pe = Integer.parseInt(a.get("pruneEpochs"));

@@ -100,20 +100,7 @@ public final class DistillationBenchmark {
             for (String[] o : HELP) System.out.printf("  %-18s %s (default: %s)%n", o[0], o[1], a.get(o[0]).isEmpty() ? "empty" : a.get(o[0]));
             return;
         }
-        try {
-            for (String s : BenchOptions.keyValues(args, a.keySet(), List.of())) {
-                String[] kv = s.split("=", 2);
-                if (kv.length != 2 || !a.containsKey(kv[0])) {
-                    throw new IllegalArgumentException("DistillationBenchmark: unknown argument " + s + "; expected key=value (or --key value) with "
-                            + "a key of " + a.keySet() + " (./course bench distill --help lists them)");
-                }
-                a.put(kv[0], kv[1]);
-            }
-        } catch (IllegalArgumentException e) {   // a usage error: the message, exit status 2, no stack trace
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        BenchOptions.readIntoOrExit(a, args, "distill");
         System.out.println("DistillationBenchmark " + a);
         int n = Integer.parseInt(a.get("train")), te = Integer.parseInt(a.get("teacherEpochs")),
                 ep = Integer.parseInt(a.get("epochs")), seeds = Integer.parseInt(a.get("seeds"));

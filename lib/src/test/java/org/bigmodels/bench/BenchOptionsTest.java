@@ -56,4 +56,20 @@ class BenchOptionsTest {
         assertEquals("T", BenchOptions.camelCase("T"));
         assertEquals("calib", BenchOptions.camelCase("calib"));
     }
+
+    @Test
+    void readIntoFillsDefaultsAndRefusesUnknownKeys() {
+        var options = new java.util.LinkedHashMap<String, String>();
+        options.put("teacherEpochs", "20");
+        options.put("T", "5");
+        BenchOptions.readInto(options, new String[] {"--teacher-epochs", "3", "T=2"}, "distill");
+        assertEquals("3", options.get("teacherEpochs"), "--teacher-epochs 3 should set teacherEpochs");
+        assertEquals("2", options.get("T"));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.readInto(options, new String[] {"epochs=3"}, "distill"));
+        assertTrue(e.getMessage().contains("unknown argument epochs=3") && e.getMessage().contains("teacherEpochs"),
+                "the message should name the argument and the known keys: " + e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.readInto(options, new String[] {"T"}, "distill"),
+                "a key without =value is no option");
+    }
 }
