@@ -41,7 +41,8 @@ public record CompressionStage(String name, double accuracy, long bytes, double 
     }
 
     /**
-     * The capstone table: per stage its accuracy and the change from the first stage (percentage points), its size
+     * The capstone table: per stage its accuracy and the accuracy lost against the first stage (percentage points,
+     * positive = less accurate, the convention of every "accuracy lost" column in the course), its size
      * and how many times smaller than the first stage it is, each engine's latency and the fastest one's speed-up
      * over the first stage's (&gt; 1: faster).
      *
@@ -56,7 +57,7 @@ public record CompressionStage(String name, double accuracy, long bytes, double 
         return Table.create(title).addColumns(
                 col("stage", stages, CompressionStage::name),
                 num("test accuracy", stages, s -> Format.percent(s.accuracy, 2)),
-                num("vs " + ref.name + " (points)", stages, s -> Format.fixed(100 * (s.accuracy - ref.accuracy), 2)),
+                num("accuracy lost vs " + ref.name + " (points)", stages, s -> Format.fixed(100 * (ref.accuracy - s.accuracy), 2)),
                 num("size", stages, s -> Format.bytes(s.bytes)),
                 num("smaller than " + ref.name, stages, s -> Format.sig((double) ref.bytes / s.bytes, 3) + "x"),
                 num("dense float32 (ms)", stages, s -> ms(s.denseMs)),

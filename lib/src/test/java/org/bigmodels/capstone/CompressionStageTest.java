@@ -13,7 +13,8 @@ class CompressionStageTest {
         var teacher = new CompressionStage("teacher", 0.98, 4_000_000, 20, Double.NaN, Double.NaN);
         var small = new CompressionStage("small", 0.97, 40_000, 4, 2, 5);
         Table t = CompressionStage.table("t", List.of(teacher, small));
-        assertEquals("-1.00", t.stringColumn(2).get(1), "97 % - 98 % = -1 point");
+        assertEquals("1.00", t.stringColumn(2).get(1), "98 % - 97 % = 1 point lost (positive = less accurate)");
+        assertTrue(t.stringColumn(2).name().startsWith("accuracy lost"), t.stringColumn(2).name());
         assertEquals("100x", t.stringColumn(4).get(1), "4,000,000 / 40,000");
         assertEquals("10x", t.stringColumn(8).get(1), "the fastest engine (2 ms) against the teacher's 20 ms");
         assertEquals("-", t.stringColumn(6).get(0), "no sparse latency for the teacher");
