@@ -133,13 +133,14 @@ public final class CapstoneBenchmark {
         }
         Files.deleteIfExists(out);
         System.out.printf("%ntest accuracy over %d seeds (mean ± std) and bytes of the last seed%n", seeds);
+        int width = all.get(0).stream().mapToInt(st -> st.name().length()).max().orElse(10);
         for (int s = 0; s < all.get(0).size(); s++) {
             double[] v = new double[seeds];
             for (int k = 0; k < seeds; k++) v[k] = 100 * all.get(k).get(s).accuracy();
             double mean = java.util.Arrays.stream(v).average().orElseThrow(), sd = 0;
             for (double e : v) sd += (e - mean) * (e - mean);
             sd = seeds > 1 ? Math.sqrt(sd / (seeds - 1)) : 0;
-            System.out.printf("| %-30s | %.2f ± %.2f %% | %,d bytes |%n", all.get(0).get(s).name(), mean, sd, all.get(seeds - 1).get(s).bytes());
+            System.out.printf("| %-" + width + "s | %.2f ± %.2f %% | %,d bytes |%n", all.get(0).get(s).name(), mean, sd, all.get(seeds - 1).get(s).bytes());
         }
     }
 }
